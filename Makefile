@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Both create .venv when it is missing and install what they need into it.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	@touch $@ $(VENV)/.run-installed
+
+## make demo: run the bundled demo scenario on the bundled 2017 world, print a summary, write out/demo/
+demo: $(VENV)/.run-installed
+	$(BIN)/tariffsim run --demo --out out/demo
+
+## make test: ruff, mypy on src/, pytest
+test: $(VENV)/.dev-installed lint typecheck unit
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest -q -n 2
+
+## make bench: the speed and scale benchmarks (prints figures; installs gegravity in its own venv)
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/ge_speed.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,306 @@
+"""The gravity model family: settings, solve, deficit purge and fitted baselines."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
+from tariffsim.models.gravity.data import Calibration, calibrate
+from tariffsim.models.gravity.equations import GravitySystem, NumeraireRule
+from tariffsim.options import CLOSURES, Closure, Numeraire, Procedure, SolverOptions
+from tariffsim.results import Equilibrium
+from tariffsim.shock import Shock
+from tariffsim.solvers import anderson, newton
+from tariffsim.solvers.balancing import biproportional
+from tariffsim.world import World
+
+__all__ = ["GravityModel", "solve_equilibrium", "purge_deficits", "fitted_world"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class GravityModel:
+    """Structural gravity (one factor, S sectors, no input-output links) with tariff wedges.
+
+    Parameters
+    ----------
+    closure
+        Trade-imbalance closure; see :data:`tariffsim.options.Closure`. Default
+        ``"fixed_level"``.
+    numeraire
+        See :class:`~tariffsim.options.Numeraire`; a string such as
+        ``"price_index:DEU"`` is accepted. Default: world output.
+    procedure
+        ``"exact"`` (default) or ``"book"`` (Yotov et al. 2016's iterative GEPPML
+        procedure; one sector, no tariffs, ``fixed_ratio``, price-index numeraire).
+    """
+
+    closure: Closure = "fixed_level"
+    numeraire: Numeraire = field(default_factory=Numeraire)
+    procedure: Procedure = "exact"
+
+    name = "gravity"
+
+    def __post_init__(self) -> None:
+        if self.closure not in CLOSURES:
+            raise ModelError(f"closure '{self.closure}' is not one of {', '.join(CLOSURES)}")
+        object.__setattr__(self, "numeraire", Numeraire.parse(self.numeraire))
+        if self.procedure not in get_args(Procedure):
+            raise ModelError(f"procedure '{self.procedure}' is not one of {', '.join(get_args(Procedure))}")
+        if self.procedure == "book":
+            if self.closure != "fixed_ratio" or self.numeraire.kind != "price_index":
+                raise ModelError("the book procedure (Yotov et al. 2016) uses closure='fixed_ratio' and a "
+                                 "price-index numeraire, e.g. numeraire='price_index:DEU'")
+
+    def settings(self) -> dict[str, Any]:
+        return {"name": self.name, "closure": self.closure, "numeraire": str(self.numeraire),
+                "procedure": self.procedure}
+
+    def check(self, world: World, shock: Shock) -> None:
+        """Raise a clear error when the settings do not fit the data."""
+        shock.check_fits(world)
+        if self.numeraire.country is not None:
+            world.country_index(self.numeraire.country)
+        if self.procedure == "book":
+            if world.n_sectors != 1:
+                raise ModelError("the book procedure has one sector; this World has "
+                                 f"{world.n_sectors}. Use procedure='exact'")
+            if np.any(world.tariffs != 0) or (shock.tariffs is not None and np.any(shock.tariffs != 0)):
+                raise ModelError("the book procedure has no tariff wedges (tariffs enter as trade costs); "
+                                 "use procedure='exact' for tariffs")
+
+    def solve(self, world: World, shock: Shock, solver: SolverOptions,
+              warm_start: FloatArray | None = None) -> tuple[Equilibrium, SolverDiagnostics, World | None]:
+        """Counterfactual equilibrium. Returns (equilibrium, diagnostics, purged baseline or None)."""
+        self.check(world, shock)
+        if self.procedure == "book":
+            from tariffsim.models.gravity.book import solve_book
+
+            assert self.numeraire.country is not None
+            eq, diag = solve_book(world, shock, reference=self.numeraire.country)
+            return eq, diag, None
+        purged = None
+        base = world
+        closure: Closure = self.closure
+        if closure == "balanced":
+            purged = purge_deficits(world, numeraire=self.numeraire, solver=solver)
+            base = purged
+        if shock.is_zero(base):
+            diag = SolverDiagnostics(True, 0, 0.0, 0.0, "none", message="zero shock: the baseline is the answer")
+            return Equilibrium.identity(base), diag, purged
+        target = np.zeros(base.n_countries) if closure == "balanced" else None
+        eq, diag = solve_equilibrium(
+            base, shock.tau_hat(), shock.new_tariffs(base), closure="fixed_ratio" if closure == "fixed_ratio"
+            else "fixed_level", numeraire=self.numeraire, solver=solver, deficit_target=target, x0=warm_start)
+        return eq, diag, purged
+
+
+def _numeraire_rule(world: World, numeraire: Numeraire) -> NumeraireRule:
+    if numeraire.kind == "world_output":
+        return NumeraireRule("world_output")
+    assert numeraire.country is not None
+    return NumeraireRule(numeraire.kind, world.country_index(numeraire.country))
+
+
+def solve_equilibrium(
+    world: World,
+    tau_hat: FloatArray | None,
+    tariffs_new: FloatArray,
+    *,
+    closure: str,
+    numeraire: Numeraire,
+    solver: SolverOptions,
+    deficit_target: FloatArray | None = None,
+    x0: FloatArray | None = None,
+    calibration: Calibration | None = None,
+) -> tuple[Equilibrium, SolverDiagnostics]:
+    """Solve the exact-hat-algebra equilibrium on ``world`` (world layout arrays in, out).
+
+    Raises
+    ------
+    ConvergenceError
+        When neither the accelerated fixed point nor Newton meets ``solver.tol``.
+    """
+    start = time.perf_counter()
+    cal = calibration or calibrate(world)
+    to_s = (2, 0, 1)
+    system = GravitySystem(
+        cal,
+        None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s)),
+        np.ascontiguousarray(np.transpose(tariffs_new, to_s)),
+        closure="fixed_ratio" if closure == "fixed_ratio" else "fixed_level",
+        numeraire=_numeraire_rule(world, numeraire),
+        deficit_target=deficit_target,
+    )
+    if x0 is None:
+        x = system.normalize(np.zeros(world.n_countries))
+    else:
+        x0 = np.asarray(x0, dtype=np.float64)
+        if x0.shape != (world.n_countries,):
+            raise ModelError(f"warm start has shape {x0.shape}; expected ({world.n_countries},) log wage changes")
+        x = system.normalize(x0)
+    tried: list[SolverDiagnostics] = []
+    diag: SolverDiagnostics | None = None
+    if solver.method in ("auto", "anderson"):
+        out = anderson(system.step, x, tol=solver.tol, max_iter=solver.max_iter, memory=solver.memory,
+                       stall_window=60 if solver.method == "auto" else solver.max_iter)
+        tried.append(out.diagnostics)
+        if out.diagnostics.converged:
+            x, diag = out.x, out.diagnostics
+        else:
+            x = out.x
+    if diag is None and solver.method in ("auto", "newton"):
+        drop = int(np.argmax(cal.output))
+
+        def residual(xv: FloatArray, f: FloatArray) -> float:
+            st = system.evaluate(xv)
+            return float(np.max(np.abs(st.excess))) if np.all(np.isfinite(st.excess)) else float("inf")
+
+        out = newton(system.newton_residual, system.jacobian, x, residual=residual, tol=solver.tol,
+                     max_iter=min(solver.max_iter, 100))
+        tried.append(out.diagnostics)
+        if out.diagnostics.converged:
+            x, diag = system.normalize(out.x), out.diagnostics
+        del drop
+    if diag is None:
+        last = tried[-1]
+        summary = SolverDiagnostics(
+            False, sum(d.iterations for d in tried), min(d.residual for d in tried),
+            time.perf_counter() - start, "+".join(d.method for d in tried),
+            message="; ".join(f"{d.method}: {d.message}" for d in tried))
+        del last
+        raise ConvergenceError("the gravity equilibrium did not converge", summary)
+    eq = _equilibrium(world, system, x)
+    final = SolverDiagnostics(True, sum(d.iterations for d in tried), eq.market_clearing_residual(),
+                              time.perf_counter() - start, "+".join(d.method for d in tried),
+                              history=diag.history, message=diag.message)
+    return eq, final
+
+
+def _equilibrium(world: World, system: GravitySystem, x: FloatArray) -> Equilibrium:
+    st = system.evaluate(x)
+    flows_s = system.flows(st)  # (S, N, N)
+    tariffs_s = system.tariffs_new
+    theta = system.theta
+    sector_price = st.den ** (-1.0 / theta[:, None])  # (S, N)
+    price = np.exp((system.alpha * np.log(sector_price)).sum(axis=0))
+    revenue = (tariffs_s * flows_s).sum(axis=(0, 1))
+    to_w = (1, 2, 0)
+    return Equilibrium(
+        wage_hat=np.exp(x),
+        price_index_hat=price,
+        sector_price_hat=sector_price.T,
+        flows=np.transpose(flows_s, to_w),
+        tariffs=np.transpose(tariffs_s, to_w),
+        output=st.output,
+        expenditure=st.expenditure,
+        tariff_revenue=revenue,
+        deficit=st.expenditure - st.output - revenue,
+    )
+
+
+# ---------------------------------------------------------------------- deficit purge
+_PURGED: OrderedDict[tuple[str, str, float], World] = OrderedDict()
+
+
+def purge_deficits(world: World, *, numeraire: Numeraire | str | None = None,
+                   solver: SolverOptions | None = None) -> World:
+    """The World with every trade deficit set to zero (Dekle, Eaton & Kortum 2008).
+
+    Solves the model with the baseline policy and ``D' = 0``; the resulting
+    flows become a balanced baseline. Cached by the World's fingerprint.
+    """
+    num = Numeraire.parse(numeraire)
+    opts = solver or SolverOptions()
+    key = (world.fingerprint, str(num), opts.tol)
+    if key in _PURGED:
+        _PURGED.move_to_end(key)
+        return _PURGED[key]
+    if np.all(world.deficit == 0):
+        return world
+    eq, _ = solve_equilibrium(world, None, world.tariffs, closure="fixed_level", numeraire=num, solver=opts,
+                              deficit_target=np.zeros(world.n_countries))
+    purged = world.replace(flows=eq.flows, name=(world.name + " (deficits purged)").strip(),
+                           sources={**world.sources, "deficits": "purged: counterfactual with zero deficits"})
+    _PURGED[key] = purged
+    while len(_PURGED) > 16:
+        _PURGED.popitem(last=False)
+    return purged
+
+
+# ---------------------------------------------------------------------- fitted baseline
+def fitted_world(
+    world: World,
+    trade_costs: FloatArray,
+    *,
+    output: FloatArray | None = None,
+    expenditure: FloatArray | None = None,
+    tol: float = 1e-13,
+) -> World:
+    """Model-implied baseline flows from trade costs and observed output and expenditure.
+
+    For each sector, finds exporter and importer terms ``a_i``, ``b_j`` such that
+    ``X̂_ij = a_i · T_ij · b_j`` has the given output by exporter and (pre-tariff)
+    purchases by importer. This is exactly what a PPML regression of trade on
+    exporter and importer fixed effects with offset ``log T`` fits (its
+    first-order conditions are these adding-up constraints), i.e. the "baseline
+    = fitted flows" of Yotov et al. (2016, ch. 2).
+
+    Parameters
+    ----------
+    world
+        Observed World: its labels and elasticities, and by default its flows'
+        margins (output and purchases by sector).
+    trade_costs
+        ``T_ijs = τ_ijs^(−θ_s) = exp(Σ_k β_k x_ijk)``, shape (N, N) or (N, N, S).
+    output, expenditure
+        One-sector only: margins to fit instead of the World's, shape (N,), e.g.
+        output and expenditure columns of a gravity data set. When their totals
+        differ, output is rescaled to the expenditure total (as gegravity's
+        baseline does, which works with output and expenditure *shares*).
+
+    Raises
+    ------
+    ConvergenceError
+        If the balancing does not converge (e.g. a country with no positive cost entry).
+    """
+    T = np.asarray(trade_costs, dtype=np.float64)
+    if T.ndim == 2:
+        T = T[:, :, None]
+    if T.shape[:2] != (world.n_countries, world.n_countries) or T.shape[2] not in (1, world.n_sectors):
+        raise ModelError(f"trade_costs has shape {T.shape}; expected {world.shape}")
+    if not np.all(np.isfinite(T)) or np.any(T < 0):
+        raise ModelError("trade_costs must be finite and non-negative")
+    if (output is None) != (expenditure is None):
+        raise ModelError("give both output and expenditure, or neither")
+    if output is not None and world.n_sectors != 1:
+        raise ModelError("output/expenditure margins can only be given for a one-sector World")
+    flows = np.empty(world.shape)
+    for s in range(world.n_sectors):
+        K = T[:, :, s if T.shape[2] > 1 else 0]
+        if output is not None and expenditure is not None:
+            cols = np.asarray(expenditure, dtype=np.float64)
+            rows = np.asarray(output, dtype=np.float64)
+            if rows.shape != (world.n_countries,) or cols.shape != (world.n_countries,):
+                raise ModelError(f"output and expenditure need shape ({world.n_countries},)")
+            rows = rows * cols.sum() / rows.sum()
+        else:
+            rows = world.flows[:, :, s].sum(axis=1)
+            cols = world.flows[:, :, s].sum(axis=0)
+        if rows.sum() == 0:
+            flows[:, :, s] = 0.0
+            continue
+        a, b, diag = biproportional(K, rows, cols, tol=tol)
+        if not diag.converged:
+            raise ConvergenceError(f"fitting baseline flows for sector {world.sectors[s]} failed", diag)
+        flows[:, :, s] = a[:, None] * K * b[None, :]
+    return world.replace(flows=flows, name=(world.name + " (fitted)").strip(),
+                         sources={**world.sources, "flows": "fitted: structural gravity with the given trade costs "
+                                  "and observed output and expenditure"})

@@ -1,0 +1,138 @@
+"""Option vocabularies, named once, and the typed objects that carry settings.
+
+Every settings object is frozen and validated at construction, so that a bad
+option fails where it is written, not three layers down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from tariffsim.errors import ModelError
+
+__all__ = [
+    "Closure",
+    "CLOSURES",
+    "NumeraireKind",
+    "Numeraire",
+    "SolverMethod",
+    "SolverOptions",
+    "Procedure",
+]
+
+Closure = Literal["fixed_level", "fixed_ratio", "balanced"]
+"""How trade imbalances are closed in the counterfactual.
+
+* ``fixed_level``: each country's nominal deficit stays at its baseline value in
+  units of the numeraire (Dekle, Eaton & Kortum 2008; Caliendo & Parro 2015).
+* ``fixed_ratio``: spending net of tariff revenue stays proportional to output,
+  E_j − R_j = κ φ_j Y_j with φ_j its baseline ratio and one world scalar κ that keeps
+  world spending equal to world income (κ = 1 in the baseline). Without tariffs
+  this is the E_j = φ_j Y_j rule of Yotov et al. (2016) and gegravity, made
+  consistent with world market clearing.
+* ``balanced``: deficits are first purged (a counterfactual that sets every
+  deficit to zero becomes the baseline), then the shock is applied with zero
+  deficits, as in Dekle, Eaton & Kortum (2008) and Caliendo & Parro (2015).
+"""
+
+CLOSURES: tuple[str, ...] = get_args(Closure)
+
+NumeraireKind = Literal["world_output", "wage", "price_index"]
+
+Procedure = Literal["exact", "book"]
+"""How a gravity counterfactual is computed.
+
+* ``exact``: exact hat algebra solved to full convergence (default).
+* ``book``: the iterative GEPPML procedure of Yotov et al. (2016, ch. 2), with its
+  stopping rule, for reproducing the book's published numbers.
+"""
+
+SolverMethod = Literal["auto", "anderson", "newton"]
+
+
+@dataclass(frozen=True)
+class Numeraire:
+    """What the counterfactual's nominal values are measured in.
+
+    Real quantities (real GDP, welfare) do not depend on the numeraire; nominal
+    ones (output, factory-gate prices, price indices, deficits under the
+    ``fixed_level`` closure) do.
+
+    Parameters
+    ----------
+    kind
+        ``"world_output"`` (world GDP is unchanged; default), ``"wage"`` (one
+        country's wage, i.e. factory-gate price, is unchanged) or
+        ``"price_index"`` (one country's consumer price index is unchanged, like
+        the reference country's inward multilateral resistance in Yotov et al.).
+    country
+        The reference country for ``"wage"`` and ``"price_index"``.
+    """
+
+    kind: NumeraireKind = "world_output"
+    country: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in get_args(NumeraireKind):
+            raise ModelError(f"numeraire kind '{self.kind}' is not one of {', '.join(get_args(NumeraireKind))}")
+        if self.kind == "world_output" and self.country is not None:
+            raise ModelError("the world_output numeraire takes no country")
+        if self.kind != "world_output" and not self.country:
+            raise ModelError(f"the {self.kind} numeraire needs a country, e.g. Numeraire('{self.kind}', 'USA')")
+
+    @classmethod
+    def parse(cls, spec: str | Numeraire | None) -> Numeraire:
+        """Parse ``"world_output"``, ``"wage:USA"`` or ``"price_index:DEU"``."""
+        if spec is None:
+            return cls()
+        if isinstance(spec, Numeraire):
+            return spec
+        kind, _, country = str(spec).partition(":")
+        kind = kind.strip()
+        if kind not in get_args(NumeraireKind):
+            raise ModelError(f"numeraire '{spec}' is not one of world_output, wage:ISO3, price_index:ISO3")
+        return cls(kind, country.strip() or None)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return self.kind if self.country is None else f"{self.kind}:{self.country}"
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Settings of the equilibrium solver.
+
+    Parameters
+    ----------
+    method
+        ``"auto"`` (accelerated fixed point, then Newton if it stalls),
+        ``"anderson"`` (accelerated fixed point only) or ``"newton"`` (Newton
+        with the analytic Jacobian only).
+    tol
+        Convergence tolerance on the relative market-clearing residual,
+        max_i |sales_i − output_i| / output_i.
+    max_iter
+        Iteration budget of each method.
+    memory
+        Anderson acceleration memory (number of past steps mixed).
+    damping
+        Step length of the plain fixed-point step, in (0, 1].
+    """
+
+    method: SolverMethod = "auto"
+    tol: float = 1e-11
+    max_iter: int = 2000
+    memory: int = 6
+    damping: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.method not in get_args(SolverMethod):
+            raise ModelError(f"solver method '{self.method}' is not one of {', '.join(get_args(SolverMethod))}")
+        if not (0 < self.tol < 1e-2):
+            raise ModelError(f"solver tol must be in (0, 0.01); got {self.tol}")
+        if self.max_iter < 1:
+            raise ModelError(f"solver max_iter must be >= 1; got {self.max_iter}")
+        if self.memory < 0:
+            raise ModelError(f"solver memory must be >= 0; got {self.memory}")
+        if not (0 < self.damping <= 1):
+            raise ModelError(f"solver damping must be in (0, 1]; got {self.damping}")

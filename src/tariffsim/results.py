@@ -1,0 +1,340 @@
+"""Results: counterfactual equilibria as frozen records and tidy tables.
+
+Every model family returns a :class:`Result`: the baseline World it started
+from, an :class:`Equilibrium` (arrays), solver diagnostics and the inputs'
+fingerprints. Tables (``countries``, ``bilateral``, ``sectors``) are built on
+first access and cached; the column meanings are defined once, in
+:data:`COLUMNS`.
+
+Conventions: ``*_pct`` columns are 100·(hat − 1); ``*_base`` and ``*_cf`` are
+levels in USD millions of the baseline year, the counterfactual ones in units of
+the numeraire; tariffs in tables are in percent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from tariffsim._validation import readonly
+from tariffsim.errors import SolverDiagnostics
+from tariffsim.shock import Shock
+from tariffsim.world import World
+
+__all__ = ["Equilibrium", "Result", "COLUMNS", "pct"]
+
+FloatArray = NDArray[np.float64]
+
+COLUMNS: dict[str, str] = {
+    # identifiers
+    "country": "Country or region label.",
+    "exporter": "Exporting (origin) country.",
+    "importer": "Importing (destination) country.",
+    "sector": "Sector label.",
+    # country table
+    "real_income_pct": "Welfare: change in real expenditure E/P (income incl. tariff revenue and the deficit "
+                       "transfer, deflated by the consumer price index), percent.",
+    "welfare_pct": "Welfare: same as real_income_pct in the gravity model (change in E/P), percent; the "
+                   "multisector model reports its own decomposition.",
+    "real_gdp_pct": "Change in real GDP: value added deflated by the consumer price index, Y/P, percent.",
+    "output_pct": "Change in nominal output (value added), in units of the numeraire, percent.",
+    "factory_price_pct": "Change in the factory-gate price (the wage in a one-factor model), percent.",
+    "price_index_pct": "Change in the consumer price index (tariff-inclusive), percent.",
+    "exports_pct": "Change in international exports at pre-tariff prices, percent.",
+    "imports_pct": "Change in international imports at pre-tariff prices, percent.",
+    "output_base": "Baseline output (value added), USD millions.",
+    "output_cf": "Counterfactual output, USD millions in units of the numeraire.",
+    "expenditure_base": "Baseline tariff-inclusive expenditure, USD millions.",
+    "expenditure_cf": "Counterfactual tariff-inclusive expenditure, USD millions (numeraire units).",
+    "exports_base": "Baseline international exports, pre-tariff, USD millions.",
+    "exports_cf": "Counterfactual international exports, pre-tariff, USD millions (numeraire units).",
+    "imports_base": "Baseline international imports, pre-tariff, USD millions.",
+    "imports_cf": "Counterfactual international imports, pre-tariff, USD millions (numeraire units).",
+    "trade_balance_base": "Baseline trade balance, exports − imports, USD millions.",
+    "trade_balance_cf": "Counterfactual trade balance, USD millions (numeraire units).",
+    "tariff_revenue_base": "Baseline tariff revenue, USD millions.",
+    "tariff_revenue_cf": "Counterfactual tariff revenue, USD millions (numeraire units).",
+    "avg_tariff_base_pct": "Baseline import-weighted average tariff, percent.",
+    "avg_tariff_cf_pct": "Counterfactual import-weighted average tariff (counterfactual weights), percent.",
+    # bilateral tables
+    "flow_base": "Baseline flow at pre-tariff prices, USD millions.",
+    "flow_cf": "Counterfactual flow at pre-tariff prices, USD millions (numeraire units).",
+    "flow_pct": "Change in the flow, percent (NaN where the baseline flow is zero).",
+    "tariff_base_pct": "Baseline tariff (trade-weighted over sectors in the all-sector table), percent.",
+    "tariff_cf_pct": "Counterfactual tariff (weighted by counterfactual flows over sectors), percent.",
+    # sector table
+    "sector_output_base": "Baseline output of the sector, USD millions.",
+    "sector_output_cf": "Counterfactual output of the sector, USD millions (numeraire units).",
+    "sector_output_pct": "Change in the sector's output, percent.",
+    "sector_price_index_pct": "Change in the sector's consumer price index, percent.",
+}
+
+
+def pct(new: FloatArray, old: FloatArray) -> FloatArray:
+    """100·(new/old − 1), NaN where ``old`` is zero."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100.0 * (np.asarray(new, dtype=float) / np.asarray(old, dtype=float) - 1.0)
+    return np.where(np.asarray(old) != 0, out, np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """Counterfactual levels and hats on the baseline's grid (world layout ``[i, j, s]``).
+
+    Attributes
+    ----------
+    wage_hat
+        ŵ_i, change in factory-gate prices (wages), shape (N,).
+    price_index_hat
+        P̂_j, change in the consumer price index, shape (N,).
+    sector_price_hat
+        P̂_js, shape (N, S).
+    flows
+        Counterfactual flows at pre-tariff prices, (N, N, S), USD millions (numeraire units).
+    tariffs
+        Counterfactual tariffs, (N, N, S).
+    output, expenditure, tariff_revenue, deficit
+        Counterfactual levels by country, (N,).
+    """
+
+    wage_hat: FloatArray
+    price_index_hat: FloatArray
+    sector_price_hat: FloatArray
+    flows: FloatArray
+    tariffs: FloatArray
+    output: FloatArray
+    expenditure: FloatArray
+    tariff_revenue: FloatArray
+    deficit: FloatArray
+
+    def __post_init__(self) -> None:
+        for name in ("wage_hat", "price_index_hat", "sector_price_hat", "flows", "tariffs", "output",
+                     "expenditure", "tariff_revenue", "deficit"):
+            arr = np.array(getattr(self, name), dtype=np.float64, copy=True)
+            object.__setattr__(self, name, readonly(arr))
+
+    @classmethod
+    def identity(cls, world: World) -> Equilibrium:
+        """The baseline itself: every hat exactly 1."""
+        n, s = world.n_countries, world.n_sectors
+        return cls(wage_hat=np.ones(n), price_index_hat=np.ones(n), sector_price_hat=np.ones((n, s)),
+                   flows=world.flows, tariffs=world.tariffs, output=world.output,
+                   expenditure=world.expenditure, tariff_revenue=world.tariff_revenue, deficit=world.deficit)
+
+    def market_clearing_residual(self) -> float:
+        """max_i |Σ_j X'_ij − Y'_i| / Y'_i: zero (to solver tolerance) in an exact equilibrium."""
+        sales = self.flows.sum(axis=(1, 2))
+        return float(np.max(np.abs(sales / self.output - 1.0)))
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """A counterfactual: baseline, equilibrium, diagnostics and provenance. Read-only.
+
+    Attributes
+    ----------
+    baseline
+        The World the changes are measured from (for the ``balanced`` closure,
+        the World with deficits purged).
+    equilibrium
+        Counterfactual arrays.
+    shock
+        The shock applied.
+    model
+        Model settings (name, closure, numeraire, procedure, ...).
+    diagnostics
+        Solver diagnostics of the final solve.
+    fingerprints
+        Hashes of the inputs and the package version, to reproduce the run.
+    observed
+        The World as given, when it differs from ``baseline`` (deficits purged).
+    """
+
+    baseline: World
+    equilibrium: Equilibrium
+    shock: Shock
+    model: Mapping[str, Any]
+    diagnostics: SolverDiagnostics
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+    observed: World | None = None
+
+    # ------------------------------------------------------------------ convenience
+    @cached_property
+    def counterfactual_world(self) -> World:
+        """The counterfactual as a World (flows and tariffs), e.g. to chain scenarios."""
+        return self.baseline.replace(flows=self.equilibrium.flows, tariffs=self.equilibrium.tariffs,
+                                     name=(self.baseline.name + " counterfactual").strip())
+
+    # ------------------------------------------------------------------ tables
+    @cached_property
+    def countries(self) -> pd.DataFrame:
+        """One row per country; columns defined in :data:`COLUMNS`."""
+        w, eq = self.baseline, self.equilibrium
+        n = w.n_countries
+        idx = np.arange(n)
+        dom_cf = eq.flows[idx, idx, :].sum(axis=1)
+        exports_cf = eq.flows.sum(axis=(1, 2)) - dom_cf
+        imports_cf = eq.flows.sum(axis=(0, 2)) - dom_cf
+        real_income = (eq.expenditure / w.expenditure) / eq.price_index_hat
+        real_gdp = (eq.output / w.output) / eq.price_index_hat
+        imports_base_gross = w.imports
+        avg_base = np.divide(w.tariff_revenue, imports_base_gross, out=np.zeros(n), where=imports_base_gross > 0)
+        avg_cf = np.divide(eq.tariff_revenue, imports_cf, out=np.zeros(n), where=imports_cf > 0)
+        return pd.DataFrame({
+            "country": list(w.countries),
+            "real_income_pct": 100.0 * (real_income - 1.0),
+            "welfare_pct": 100.0 * (real_income - 1.0),
+            "real_gdp_pct": 100.0 * (real_gdp - 1.0),
+            "output_pct": pct(eq.output, w.output),
+            "factory_price_pct": 100.0 * (eq.wage_hat - 1.0),
+            "price_index_pct": 100.0 * (eq.price_index_hat - 1.0),
+            "exports_pct": pct(exports_cf, w.exports),
+            "imports_pct": pct(imports_cf, w.imports),
+            "output_base": w.output,
+            "output_cf": eq.output,
+            "expenditure_base": w.expenditure,
+            "expenditure_cf": eq.expenditure,
+            "exports_base": w.exports,
+            "exports_cf": exports_cf,
+            "imports_base": w.imports,
+            "imports_cf": imports_cf,
+            "trade_balance_base": w.exports - w.imports,
+            "trade_balance_cf": exports_cf - imports_cf,
+            "tariff_revenue_base": w.tariff_revenue,
+            "tariff_revenue_cf": eq.tariff_revenue,
+            "avg_tariff_base_pct": 100.0 * avg_base,
+            "avg_tariff_cf_pct": 100.0 * avg_cf,
+        })
+
+    @cached_property
+    def bilateral(self) -> pd.DataFrame:
+        """One row per (exporter, importer), summed over sectors."""
+        w, eq = self.baseline, self.equilibrium
+        base = w.flows.sum(axis=2)
+        cf = eq.flows.sum(axis=2)
+        t_base = _weighted_tariff(w.tariffs, w.flows, axis=2)
+        t_cf = _weighted_tariff(eq.tariffs, eq.flows, axis=2)
+        n = w.n_countries
+        labels = np.asarray(w.countries, dtype=object)
+        return pd.DataFrame({
+            "exporter": np.repeat(labels, n),
+            "importer": np.tile(labels, n),
+            "flow_base": base.ravel(),
+            "flow_cf": cf.ravel(),
+            "flow_pct": pct(cf, base).ravel(),
+            "tariff_base_pct": 100.0 * t_base.ravel(),
+            "tariff_cf_pct": 100.0 * t_cf.ravel(),
+        })
+
+    @cached_property
+    def bilateral_sectors(self) -> pd.DataFrame:
+        """One row per (exporter, importer, sector)."""
+        w, eq = self.baseline, self.equilibrium
+        n, s = w.n_countries, w.n_sectors
+        labels = np.asarray(w.countries, dtype=object)
+        sectors = np.asarray(w.sectors, dtype=object)
+        return pd.DataFrame({
+            "exporter": np.repeat(labels, n * s),
+            "importer": np.tile(np.repeat(labels, s), n),
+            "sector": np.tile(sectors, n * n),
+            "flow_base": w.flows.ravel(),
+            "flow_cf": eq.flows.ravel(),
+            "flow_pct": pct(eq.flows, w.flows).ravel(),
+            "tariff_base_pct": 100.0 * w.tariffs.ravel(),
+            "tariff_cf_pct": 100.0 * eq.tariffs.ravel(),
+        })
+
+    @cached_property
+    def sectors(self) -> pd.DataFrame:
+        """One row per (country, sector)."""
+        w, eq = self.baseline, self.equilibrium
+        n, s = w.n_countries, w.n_sectors
+        idx = np.arange(n)
+        out_base = w.flows.sum(axis=1)
+        out_cf = eq.flows.sum(axis=1)
+        dom_base = w.flows[idx, idx, :]
+        dom_cf = eq.flows[idx, idx, :]
+        exp_base = out_base - dom_base
+        exp_cf = out_cf - dom_cf
+        imp_base = w.flows.sum(axis=0) - dom_base
+        imp_cf = eq.flows.sum(axis=0) - dom_cf
+        return pd.DataFrame({
+            "country": np.repeat(np.asarray(w.countries, dtype=object), s),
+            "sector": np.tile(np.asarray(w.sectors, dtype=object), n),
+            "sector_output_base": out_base.ravel(),
+            "sector_output_cf": out_cf.ravel(),
+            "sector_output_pct": pct(out_cf, out_base).ravel(),
+            "sector_price_index_pct": (100.0 * (eq.sector_price_hat - 1.0)).ravel(),
+            "exports_base": exp_base.ravel(),
+            "exports_cf": exp_cf.ravel(),
+            "exports_pct": pct(exp_cf, exp_base).ravel(),
+            "imports_base": imp_base.ravel(),
+            "imports_cf": imp_cf.ravel(),
+            "imports_pct": pct(imp_cf, imp_base).ravel(),
+        })
+
+    # ------------------------------------------------------------------ provenance and output
+    def run_record(self) -> dict[str, Any]:
+        """Everything needed to reproduce and judge the run, JSON-serialisable."""
+        return {
+            "model": dict(self.model),
+            "shock": self.shock.label,
+            "diagnostics": self.diagnostics.as_dict(),
+            "market_clearing_residual": self.equilibrium.market_clearing_residual(),
+            "fingerprints": dict(self.fingerprints),
+            "baseline": {"name": self.baseline.name, "year": self.baseline.year,
+                         "countries": self.baseline.n_countries, "sectors": self.baseline.n_sectors,
+                         "sources": dict(self.baseline.sources)},
+        }
+
+    def write(self, out_dir: str | Path, *, extra: Mapping[str, Any] | None = None) -> list[Path]:
+        """Write ``countries.csv``, ``bilateral.csv``, ``sectors.csv`` (and
+        ``bilateral_sectors.csv`` when S > 1) and ``run.json`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        tables = {"countries.csv": self.countries, "bilateral.csv": self.bilateral,
+                  "sectors.csv": self.sectors}
+        if self.baseline.n_sectors > 1:
+            tables["bilateral_sectors.csv"] = self.bilateral_sectors
+        for name, table in tables.items():
+            path = out / name
+            table.to_csv(path, index=False, float_format="%.10g")
+            written.append(path)
+        record = self.run_record()
+        if extra:
+            record.update(extra)
+        path = out / "run.json"
+        path.write_text(json.dumps(record, indent=2, default=_json_default) + "\n")
+        written.append(path)
+        return written
+
+    def __repr__(self) -> str:
+        d = self.diagnostics
+        return (f"<Result {self.model.get('name', '?')} on {self.baseline!r}: {self.shock.label or 'shock'}; "
+                f"{d.method} {d.iterations} it, residual {d.residual:.2g}>")
+
+
+def _weighted_tariff(tariffs: FloatArray, flows: FloatArray, axis: int) -> FloatArray:
+    weights = flows.sum(axis=axis)
+    weighted = (tariffs * flows).sum(axis=axis)
+    simple = tariffs.mean(axis=axis)
+    return np.where(weights > 0, np.divide(weighted, weights, out=np.zeros_like(weights), where=weights > 0), simple)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    return str(obj)
