@@ -295,13 +295,18 @@ class Result:
                          "sources": dict(self.baseline.sources)},
         }
 
-    def write(self, out_dir: str | Path, *, extra: Mapping[str, Any] | None = None) -> list[Path]:
+    def write(self, out_dir: str | Path, *, extra: Mapping[str, Any] | None = None,
+              country_columns: list[str] | None = None) -> list[Path]:
         """Write ``countries.csv``, ``bilateral.csv``, ``sectors.csv`` (and
-        ``bilateral_sectors.csv`` when S > 1) and ``run.json`` into ``out_dir``."""
+        ``bilateral_sectors.csv`` when S > 1) and ``run.json`` into ``out_dir``.
+
+        ``country_columns`` restricts ``countries.csv`` to those columns (in that order).
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        tables = {"countries.csv": self.countries, "bilateral.csv": self.bilateral,
+        countries = self.countries if country_columns is None else self.countries[country_columns]
+        tables = {"countries.csv": countries, "bilateral.csv": self.bilateral,
                   "sectors.csv": self.sectors}
         if self.baseline.n_sectors > 1:
             tables["bilateral_sectors.csv"] = self.bilateral_sectors

@@ -71,7 +71,7 @@ class Shock:
                 raise ShockError(f"Shock.tariffs: NaN or infinite values at {pairs_where(bad, countries, sectors)}")
             low = t <= -1.0
             if low.any():
-                raise ShockError(f"Shock.tariffs: rates at or below −100% at {pairs_where(low, countries, sectors)}; "
+                raise ShockError(f"Shock.tariffs: rates at or below -100% at {pairs_where(low, countries, sectors)}; "
                                  "tariffs are fractions (0.25 = 25%)")
             n = len(countries)
             diag = t[np.arange(n), np.arange(n), :]
@@ -159,29 +159,15 @@ class Shock:
         ----------
         baseline, counterfactual
             Tables with ``exporter``, ``importer`` and one column per cost
-            variable; pairs absent from either table do not change.
+            variable, one row per pair of the World (domestic pairs included).
         coefficients
             ``variable -> β`` (coefficients on log trade, e.g. RTA 0.47).
         """
-        variables = list(coefficients)
-        for name, frame in (("baseline", baseline), ("counterfactual", counterfactual)):
-            missing = [c for c in ["exporter", "importer", *variables] if c not in frame.columns]
-            if missing:
-                raise ShockError(f"Shock.from_cost_variables: the {name} table lacks columns {missing}")
-        beta = np.array([float(coefficients[v]) for v in variables])
-        merged = baseline[["exporter", "importer", *variables]].merge(
-            counterfactual[["exporter", "importer", *variables]], on=["exporter", "importer"],
-            suffixes=("_0", "_1"), validate="one_to_one")
-        delta = (merged[[f"{v}_1" for v in variables]].to_numpy(float)
-                 - merged[[f"{v}_0" for v in variables]].to_numpy(float))
-        if not np.isfinite(delta).all():
-            raise ShockError("Shock.from_cost_variables: missing or non-finite cost variables")
-        log_phi_hat = delta @ beta  # change in log τ^(−θ)
-        frame = pd.DataFrame({"exporter": merged["exporter"], "importer": merged["importer"]})
-        tau = np.ones(world.shape)
-        for s, theta in enumerate(world.elasticity):
-            part = frame.assign(sector=world.sectors[s], trade_cost_hat=np.exp(-log_phi_hat / theta))
-            _scatter(tau, part, "trade_cost_hat", world)
+        from tariffsim.costs import cost_index
+
+        log_change = (np.log(cost_index(counterfactual, coefficients, world.countries))
+                      - np.log(cost_index(baseline, coefficients, world.countries)))
+        tau = np.exp(-log_change[:, :, None] / world.elasticity[None, None, :])
         return cls(world.countries, world.sectors, trade_cost_hat=tau, label=label)
 
     # ------------------------------------------------------------------ queries

@@ -518,4 +518,9 @@ def _membership(labels: tuple[str, ...], groups: Mapping[str, Sequence[str]], wh
                 raise WorldError(what, f"'{m}' is in two groups ('{owner[m]}' and '{new}')", [m],
                                  "put each label in one group")
             owner[m] = str(new)
+    for new, members in groups.items():
+        members_list = [members] if isinstance(members, str) else list(members)
+        if new in labels and new not in members_list:
+            raise WorldError(what, f"group label '{new}' is already the label of an ungrouped member", [new],
+                             "choose a new label, or include that member in the group")
     return [owner.get(x, x) for x in labels]

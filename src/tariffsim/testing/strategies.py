@@ -1,0 +1,77 @@
+"""Hypothesis strategies and a seeded generator for small valid Worlds and shocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tariffsim.shock import Shock
+from tariffsim.world import World
+
+__all__ = ["random_world", "worlds", "shocks"]
+
+
+def random_world(
+    rng: np.random.Generator,
+    n: int,
+    s: int = 1,
+    *,
+    theta: tuple[float, float] = (1.0, 15.0),
+    tariff_max: float = 0.3,
+    home_bias: float = 20.0,
+    sparsity: float = 0.0,
+) -> World:
+    """A random valid World: lognormal flows with home bias, random tariffs and elasticities.
+
+    Parameters
+    ----------
+    rng
+        Source of randomness (pass ``np.random.default_rng(seed)``).
+    n, s
+        Countries and sectors.
+    theta
+        Range of the per-sector trade elasticities.
+    tariff_max
+        Baseline tariffs are uniform on [0, tariff_max].
+    home_bias
+        Domestic flows are multiplied by this factor.
+    sparsity
+        Share of international cells set to zero.
+    """
+    flows = rng.lognormal(0.0, 1.5, size=(n, n, s))
+    idx = np.arange(n)
+    if sparsity > 0:
+        flows[rng.random(size=flows.shape) < sparsity] = 0.0
+    flows[idx, idx, :] = rng.lognormal(0.0, 1.0, size=(n, s)) * home_bias * n
+    tariffs = rng.uniform(0.0, tariff_max, size=(n, n, s))
+    tariffs[idx, idx, :] = 0.0
+    return World(
+        countries=tuple(f"C{i:02d}" for i in range(n)),
+        sectors=tuple(f"S{k}" for k in range(s)),
+        flows=flows,
+        tariffs=tariffs,
+        elasticity=rng.uniform(theta[0], theta[1], size=s),
+    )
+
+
+@st.composite
+def worlds(draw: Any, max_countries: int = 8, max_sectors: int = 3, tariff_max: float = 0.5) -> World:
+    """Small valid Worlds (2..max_countries countries, 1..max_sectors sectors)."""
+    n = draw(st.integers(2, max_countries))
+    s = draw(st.integers(1, max_sectors))
+    seed = draw(st.integers(0, 2**32 - 1))
+    sparsity = draw(st.sampled_from([0.0, 0.0, 0.3]))
+    return random_world(np.random.default_rng(seed), n, s, tariff_max=tariff_max, sparsity=sparsity)
+
+
+@st.composite
+def shocks(draw: Any, world: World, tariff_max: float = 1.0, cost_range: tuple[float, float] = (0.7, 1.4)) -> Shock:
+    """Random shocks on ``world``'s grid: new tariffs in [0, tariff_max] and/or iceberg changes."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["tariffs", "costs", "both"]))
+    tariffs = rng.uniform(0.0, tariff_max, size=world.shape) if kind in ("tariffs", "both") else None
+    tau = rng.uniform(*cost_range, size=world.shape) if kind in ("costs", "both") else None
+    return Shock.from_arrays(world, tariffs=tariffs, trade_cost_hat=tau, label=f"random {kind}")
