@@ -1,0 +1,78 @@
+"""Published analyses, rerun end to end from public data (``tariffsim replicate NAME``).
+
+Each module here is built only from the public API — the proof that the pieces
+compose — and exposes ``NAME``, ``TITLE``, ``CITATION``, ``FILES`` (paths under
+the data root), ``PUBLISHED`` (the published numbers it is compared with) and
+``run(data_dir, out_dir, **options) -> Replication``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from tariffsim.errors import DataError
+
+__all__ = ["Replication", "REGISTRY", "available", "get", "run", "COUNTRY_COLUMNS", "data_file"]
+
+REGISTRY: dict[str, str] = {
+    "yotov2016-app1": "tariffsim.replicate.yotov2016_app1",
+    "gegravity-can-jpn": "tariffsim.replicate.gegravity_can_jpn",
+}
+
+COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",
+                   "exports_pct", "imports_pct", "output_pct"]
+"""Columns of the ``countries.csv`` that every GE reproduction writes."""
+
+
+@dataclass(frozen=True)
+class Replication:
+    """What a reproduction produced.
+
+    Attributes
+    ----------
+    name
+        Registry name.
+    files
+        Files written.
+    comparison
+        Our numbers beside the published ones (a tidy table).
+    notes
+        Plain-language remarks (differences and why).
+    """
+
+    name: str
+    files: list[Path]
+    comparison: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def available() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def get(name: str) -> ModuleType:
+    if name not in REGISTRY:
+        raise DataError(f"unknown reproduction '{name}'; available: {', '.join(available())}")
+    return importlib.import_module(REGISTRY[name])
+
+
+def run(name: str, data_dir: str | Path, out_dir: str | Path, **options: Any) -> Replication:
+    """Run reproduction ``name`` on the data root ``data_dir``, writing into ``out_dir``."""
+    module = get(name)
+    runner: Callable[..., Replication] = module.run
+    return runner(Path(data_dir), Path(out_dir), **options)
+
+
+def data_file(data_dir: Path, relative: str) -> Path:
+    """``data_dir / relative``, or a :class:`DataError` saying which file is missing."""
+    path = Path(data_dir) / relative
+    if not path.exists():
+        raise DataError(f"missing input file (the data root should contain {relative})", file=str(path))
+    return path
