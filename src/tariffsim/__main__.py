@@ -1,0 +1,7 @@
+"""``python -m tariffsim``."""
+
+import sys
+
+from tariffsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,145 @@
+"""The command line, through a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tariffsim import __version__
+from tariffsim.data import write_world
+from tariffsim.testing import random_world
+
+COMMANDS = [["world", "show"], ["run"], ["replicate"]]
+
+
+def tariffsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_version():
+    out = tariffsim("--version")
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"tariffsim {__version__}"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_every_command_has_help(command):
+    out = tariffsim(*command, "--help")
+    assert out.returncode == 0, out.stderr
+    assert "Usage" in out.stdout
+    assert len(out.stdout.strip().splitlines()) > 3
+
+
+def test_top_level_help_lists_every_command():
+    out = tariffsim("--help")
+    assert out.returncode == 0
+    for command in ("world", "run", "replicate"):
+        assert command in out.stdout
+
+
+@pytest.fixture
+def world_dir(tmp_path: Path) -> Path:
+    world = random_world(np.random.default_rng(1), 4, 2)
+    return write_world(world, tmp_path / "w")
+
+
+def scenario_file(tmp_path: Path, world_dir: Path, body: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(f'[scenario]\nname = "test"\nworld = "{world_dir}"\n\n{body}')
+    return path
+
+
+def test_run_writes_tables_and_run_json(tmp_path, world_dir):
+    path = scenario_file(tmp_path, world_dir, '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = "25%"\n')
+    out = tariffsim("run", str(path), "--out", str(tmp_path / "out"))
+    assert out.returncode == 0, out.stderr
+    for name in ("countries.csv", "bilateral.csv", "sectors.csv", "bilateral_sectors.csv", "run.json"):
+        assert (tmp_path / "out" / name).exists(), name
+    record = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert record["diagnostics"]["converged"] is True
+    assert record["market_clearing_residual"] < 1e-9
+    assert len(record["fingerprints"]["world"]) == 64
+    bilateral = pd.read_csv(tmp_path / "out" / "bilateral_sectors.csv")
+    pair = bilateral[(bilateral.exporter == "C01") & (bilateral.importer == "C00")]
+    np.testing.assert_allclose(pair["tariff_cf_pct"], pair["tariff_base_pct"] + 25.0, rtol=1e-9)
+    other = bilateral[(bilateral.exporter == "C02") & (bilateral.importer == "C00")]
+    np.testing.assert_allclose(other["tariff_cf_pct"], other["tariff_base_pct"], rtol=1e-12)
+    assert "C00" in out.stdout and "welfare_pct" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ('[[action]]\nimposer = "XXX"\ntarget = ["C01"]\nrate = 0.1\n', "unknown country 'XXX'"),
+        ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 25\n', "write '25%'"),
+        ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = "-150%"\n', "-100%"),
+        ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 0.1\nsectorz = "all"\n', "unknown key"),
+        ('[[action]]\nimposer = "C00"\nrate = 0.1\n', "required key is missing"),
+        ("[[action]\n", "not valid TOML"),
+    ],
+)
+def test_bad_scenarios_give_one_line_and_exit_2(tmp_path, world_dir, body, fragment):
+    path = scenario_file(tmp_path, world_dir, body)
+    out = tariffsim("run", str(path), "--out", str(tmp_path / "out"))
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith("error: ")
+    assert fragment in lines[0]
+    assert str(path) in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_error_names_the_line(tmp_path, world_dir):
+    body = '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 0.1\n\n[[action]]\nimposer = "C00"\n' \
+           'target = ["C02"]\nrate = "abc"\n'
+    path = scenario_file(tmp_path, world_dir, body)
+    out = tariffsim("run", str(path))
+    assert out.returncode == 2
+    # header takes 4 lines; the second action's rate is on line 13
+    assert f"{path}:13" in out.stderr
+    assert "action.1.rate" in out.stderr
+
+
+def test_missing_files_and_names(tmp_path):
+    out = tariffsim("run", str(tmp_path / "nope.toml"))
+    assert out.returncode == 2 and "file not found" in out.stderr
+    out = tariffsim("world", "show", str(tmp_path / "nowhere"))
+    assert out.returncode == 2 and "no bundled world" in out.stderr
+    out = tariffsim("replicate", "nope")
+    assert out.returncode == 2 and "unknown reproduction" in out.stderr
+    out = tariffsim("replicate", "yotov2016-app1", "--data", str(tmp_path))
+    assert out.returncode == 2 and "missing input file" in out.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    out = tariffsim("--debug", "run", str(tmp_path / "nope.toml"))
+    assert out.returncode == 2
+    assert "Traceback" in out.stderr
+
+
+def test_world_show_reads_a_world_folder(world_dir):
+    out = tariffsim("world", "show", str(world_dir))
+    assert out.returncode == 0, out.stderr
+    assert "C03" in out.stdout and "trade elasticities" in out.stdout
+
+
+def test_replicate_lists_reproductions():
+    out = tariffsim("replicate")
+    assert out.returncode == 0
+    assert "yotov2016-app1" in out.stdout and "gegravity-can-jpn" in out.stdout
+
+
+def test_replicate_runs_from_shared_data(tmp_path, shared_data):
+    out = tariffsim("replicate", "yotov2016-app1", "--data", str(shared_data), "--out", str(tmp_path),
+                    "--mode", "book")
+    assert out.returncode == 0, out.stderr
+    countries = pd.read_csv(tmp_path / "countries.csv").set_index("country")
+    assert countries.loc["CAN", "real_gdp_pct"] == pytest.approx(54.36, abs=0.02)
