@@ -260,3 +260,20 @@ def test_book_procedure_refuses_what_it_cannot_do(small_world):
     model = GravityModel(procedure="book", closure="fixed_ratio", numeraire="price_index:C00")
     with pytest.raises(ModelError, match="one sector"):
         simulate(small_world, Shock.none(small_world), model=model)
+
+
+def test_a_shock_too_large_for_a_cold_start_is_solved_by_continuation():
+    """Found by hypothesis: θ ≈ 11.4, domestic cost cuts of 20-25 % and fixed deficits defeat both
+    the fixed point and Newton from the baseline; following the shock from zero reaches it."""
+    flows = np.array([[11.14082279, 1.38130802, 0.36773677], [0.17419829, 144.80503837, 0.54886429],
+                      [1.37019525, 1.33601931, 33.79251146]])[:, :, None]
+    t0 = np.array([[0, 0.47730971, 0.24314072], [0.33192426, 0, 0.1471963], [0.22158929, 0.0429825, 0]])
+    t1 = np.array([[0, 0.61888068, 0.80858543], [0.40309127, 0, 0.59912998], [0.76494163, 0.4384423, 0]])
+    tau = np.array([[0.75921029, 1.38740221, 0.87456178], [1.00070961, 1.04437702, 0.90131743],
+                    [0.79923731, 1.39506515, 0.81996197]])
+    world = World(countries=("A", "B", "C"), sectors=("S",), flows=flows, tariffs=t0[:, :, None],
+                  elasticity=11.44355052)
+    result = simulate(world, Shock.from_arrays(world, tariffs=t1[:, :, None], trade_cost_hat=tau[:, :, None]))
+    assert "continuation" in result.diagnostics.method
+    assert_equilibrium_identities(result, tol=1e-10)
+    np.testing.assert_allclose(result.equilibrium.deficit, world.deficit, atol=1e-9)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -123,22 +124,35 @@ def solve_equilibrium(
 ) -> tuple[Equilibrium, SolverDiagnostics]:
     """Solve the exact-hat-algebra equilibrium on ``world`` (world layout arrays in, out).
 
+    Strategy (``method="auto"``): the accelerated fixed point; if it stalls,
+    Newton with the analytic Jacobian from the best point; if that fails too,
+    continuation — the shock is applied in growing fractions λ ∈ (0, 1], each
+    solve warm-started from the last — which follows the equilibrium from the
+    baseline (λ = 0) when the full shock is too large for a cold start.
+
     Raises
     ------
     ConvergenceError
-        When neither the accelerated fixed point nor Newton meets ``solver.tol``.
+        When no strategy meets ``solver.tol``.
     """
     start = time.perf_counter()
     cal = calibration or calibrate(world)
     to_s = (2, 0, 1)
-    system = GravitySystem(
-        cal,
-        None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s)),
-        np.ascontiguousarray(np.transpose(tariffs_new, to_s)),
-        closure="fixed_ratio" if closure == "fixed_ratio" else "fixed_level",
-        numeraire=_numeraire_rule(world, numeraire),
-        deficit_target=deficit_target,
-    )
+    tau_s = None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s))
+    tariffs_s = np.ascontiguousarray(np.transpose(tariffs_new, to_s))
+    rule = _numeraire_rule(world, numeraire)
+    kind: Literal["fixed_level", "fixed_ratio"] = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
+
+    def system_at(lam: float) -> GravitySystem:
+        """The equilibrium conditions with a fraction ``lam`` of the shock applied."""
+        if lam == 1.0:
+            return GravitySystem(cal, tau_s, tariffs_s, kind, rule, deficit_target)
+        tau = None if tau_s is None else tau_s**lam
+        tariffs = cal.tariffs + lam * (tariffs_s - cal.tariffs)
+        target = None if deficit_target is None else cal.deficit + lam * (deficit_target - cal.deficit)
+        return GravitySystem(cal, tau, tariffs, kind, rule, target)
+
+    system = system_at(1.0)
     if x0 is None:
         x = system.normalize(np.zeros(world.n_countries))
     else:
@@ -147,41 +161,73 @@ def solve_equilibrium(
             raise ModelError(f"warm start has shape {x0.shape}; expected ({world.n_countries},) log wage changes")
         x = system.normalize(x0)
     tried: list[SolverDiagnostics] = []
-    diag: SolverDiagnostics | None = None
+    solved = _solve_system(system, x, solver, tried)
+    if solved is None and solver.method == "auto":
+        solved = _continuation(system_at, world.n_countries, solver, tried)
+    if solved is None:
+        summary = SolverDiagnostics(
+            False, sum(d.iterations for d in tried), min(d.residual for d in tried),
+            time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
+            message="; ".join(f"{d.method}: {d.message}" for d in tried[-3:]))
+        raise ConvergenceError("the gravity equilibrium did not converge", summary)
+    x, diag = solved
+    eq = _equilibrium(world, system, x)
+    final = SolverDiagnostics(True, sum(d.iterations for d in tried), eq.market_clearing_residual(),
+                              time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
+                              history=diag.history, message=diag.message)
+    return eq, final
+
+
+def _solve_system(system: GravitySystem, x: FloatArray, solver: SolverOptions,
+                  tried: list[SolverDiagnostics]) -> tuple[FloatArray, SolverDiagnostics] | None:
+    """Accelerated fixed point, then Newton from the best point. ``tried`` collects diagnostics."""
     if solver.method in ("auto", "anderson"):
         out = anderson(system.step, x, tol=solver.tol, max_iter=solver.max_iter, memory=solver.memory,
                        stall_window=60 if solver.method == "auto" else solver.max_iter)
         tried.append(out.diagnostics)
         if out.diagnostics.converged:
-            x, diag = out.x, out.diagnostics
-        else:
+            return out.x, out.diagnostics
+        if np.all(np.isfinite(out.x)):
             x = out.x
-    if diag is None and solver.method in ("auto", "newton"):
-        drop = int(np.argmax(cal.output))
+    if solver.method in ("auto", "newton"):
 
         def residual(xv: FloatArray, f: FloatArray) -> float:
             st = system.evaluate(xv)
             return float(np.max(np.abs(st.excess))) if np.all(np.isfinite(st.excess)) else float("inf")
 
-        out = newton(system.newton_residual, system.jacobian, x, residual=residual, tol=solver.tol,
-                     max_iter=min(solver.max_iter, 100))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = newton(system.newton_residual, system.jacobian, x, residual=residual, tol=solver.tol,
+                         max_iter=min(solver.max_iter, 100))
         tried.append(out.diagnostics)
         if out.diagnostics.converged:
-            x, diag = system.normalize(out.x), out.diagnostics
-        del drop
-    if diag is None:
-        last = tried[-1]
-        summary = SolverDiagnostics(
-            False, sum(d.iterations for d in tried), min(d.residual for d in tried),
-            time.perf_counter() - start, "+".join(d.method for d in tried),
-            message="; ".join(f"{d.method}: {d.message}" for d in tried))
-        del last
-        raise ConvergenceError("the gravity equilibrium did not converge", summary)
-    eq = _equilibrium(world, system, x)
-    final = SolverDiagnostics(True, sum(d.iterations for d in tried), eq.market_clearing_residual(),
-                              time.perf_counter() - start, "+".join(d.method for d in tried),
-                              history=diag.history, message=diag.message)
-    return eq, final
+            return system.normalize(out.x), out.diagnostics
+    return None
+
+
+def _continuation(system_at: Callable[[float], GravitySystem], n: int, solver: SolverOptions,
+                  tried: list[SolverDiagnostics]) -> tuple[FloatArray, SolverDiagnostics] | None:
+    """Follow the equilibrium from λ = 0 (the baseline, x = 0) to λ = 1 with adaptive steps."""
+    lam, step = 0.0, 0.25
+    x = np.zeros(n)
+    local = SolverOptions(method="auto", tol=solver.tol, max_iter=min(solver.max_iter, 500),
+                          memory=solver.memory, damping=solver.damping)
+    while lam < 1.0:
+        target = min(1.0, lam + step)
+        attempt: list[SolverDiagnostics] = []
+        solved = _solve_system(system_at(target), x, local, attempt)
+        tried.extend(attempt)
+        if solved is None:
+            step /= 2.0
+            if step < 1.0 / 4096:
+                tried.append(SolverDiagnostics(False, 0, attempt[-1].residual, 0.0, "continuation",
+                                               message=f"step collapsed at λ = {lam:.4f}"))
+                return None
+            continue
+        x, diag = solved
+        lam = target
+        step = min(1.0, step * 1.5)
+    tried.append(SolverDiagnostics(True, 0, diag.residual, 0.0, "continuation", message="reached λ = 1"))
+    return x, diag
 
 
 def _equilibrium(world: World, system: GravitySystem, x: FloatArray) -> Equilibrium:
