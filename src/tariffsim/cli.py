@@ -93,8 +93,15 @@ def world_show(
 
 
 # ---------------------------------------------------------------------- run
-SUMMARY_COLUMNS = ["country", "welfare_pct", "real_gdp_pct", "price_index_pct", "exports_pct", "imports_pct",
-                   "trade_balance_base", "trade_balance_cf", "tariff_revenue_base", "tariff_revenue_cf"]
+def summary_table(countries: pd.DataFrame) -> pd.DataFrame:
+    """The printed summary: percent changes, and balances and tariff revenue in USD billions."""
+    out = countries[["country", "welfare_pct", "real_gdp_pct", "price_index_pct", "exports_pct",
+                     "imports_pct"]].copy()
+    for name, short in (("trade_balance", "balance"), ("tariff_revenue", "revenue")):
+        out[f"{short} $bn"] = countries[f"{name}_base"] / 1e3
+        out[f"{short} cf $bn"] = countries[f"{name}_cf"] / 1e3
+    return out.rename(columns={"welfare_pct": "welfare %", "real_gdp_pct": "real GDP %",
+                               "price_index_pct": "prices %", "exports_pct": "exports %", "imports_pct": "imports %"})
 
 
 @app.command("run")
@@ -125,8 +132,9 @@ def run_command(
     console.print(f"[bold]{head.name}[/bold]: {head.description}".rstrip(": "))
     console.print(f"baseline {base.name} ({base.year}); model {model.name}, closure {model.closure}, "
                   f"numeraire {model.numeraire}")
-    print_frame(result.countries[SUMMARY_COLUMNS], title="Effects by country (percent; balances and revenue "
-                "in USD millions)")
+    print_frame(summary_table(result.countries),
+                title="Effects by country (percent change from baseline; trade balance and tariff revenue "
+                "in USD bn, baseline and counterfactual 'cf')")
     d = result.diagnostics
     console.print(f"solver: {d.method}, {d.iterations} iterations, market-clearing residual "
                   f"{result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")

@@ -71,7 +71,7 @@ def test_run_writes_tables_and_run_json(tmp_path, world_dir):
     np.testing.assert_allclose(pair["tariff_cf_pct"], pair["tariff_base_pct"] + 25.0, rtol=1e-9)
     other = bilateral[(bilateral.exporter == "C02") & (bilateral.importer == "C00")]
     np.testing.assert_allclose(other["tariff_cf_pct"], other["tariff_base_pct"], rtol=1e-12)
-    assert "C00" in out.stdout and "welfare_pct" in out.stdout
+    assert "C00" in out.stdout and "welfare %" in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,22 @@ def test_replicate_runs_from_shared_data(tmp_path, shared_data):
     assert out.returncode == 0, out.stderr
     countries = pd.read_csv(tmp_path / "countries.csv").set_index("country")
     assert countries.loc["CAN", "real_gdp_pct"] == pytest.approx(54.36, abs=0.02)
+
+
+def test_world_show_prints_the_bundled_demo_world():
+    out = tariffsim("world", "show")
+    assert out.returncode == 0, out.stderr
+    for label in ("USA", "CHN", "EU", "ROW", "demo-2017"):
+        assert label in out.stdout
+
+
+def test_demo_run_prints_a_table_and_writes_out(tmp_path):
+    out = tariffsim("run", "--demo", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "welfare %" in out.stdout and "USA" in out.stdout
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["scenario"]["name"] == "us-china-demo"
+    countries = pd.read_csv(tmp_path / "countries.csv").set_index("country")
+    # the US raised tariffs on China: its tariff revenue rises and imports fall
+    assert countries.loc["USA", "tariff_revenue_cf"] > countries.loc["USA", "tariff_revenue_base"]
+    assert countries.loc["USA", "imports_pct"] < 0

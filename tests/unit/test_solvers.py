@@ -63,6 +63,6 @@ def test_biproportional_meets_margins():
 
 
 def test_biproportional_refuses_inconsistent_totals():
-    a, b, diag = biproportional(np.ones((2, 2)), np.array([1.0, 1.0]), np.array([1.0, 2.0]))
+    _a, _b, diag = biproportional(np.ones((2, 2)), np.array([1.0, 1.0]), np.array([1.0, 2.0]))
     assert not diag.converged
     assert "totals differ" in diag.message

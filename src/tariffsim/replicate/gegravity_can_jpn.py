@@ -120,14 +120,15 @@ def one_step_approximation(frame: pd.DataFrame, experiment: pd.DataFrame, countr
 
 def solve(data_dir: Path) -> Result:
     baseline, shock, _, _ = inputs(data_dir)
-    return simulate(baseline, shock, model=GravityModel(closure="fixed_ratio", numeraire=Numeraire("price_index", REFERENCE)))
+    model = GravityModel(closure="fixed_ratio", numeraire=Numeraire("price_index", REFERENCE))
+    return simulate(baseline, shock, model=model)
 
 
 def run(data_dir: Path, out_dir: Path) -> Replication:
     """Write ``countries.csv`` (converged), ``comparison.csv`` and ``run.json`` into ``out_dir``."""
     baseline, shock, frame, experiment = inputs(data_dir)
-    result = simulate(baseline, shock, model=GravityModel(closure="fixed_ratio",
-                                                          numeraire=Numeraire("price_index", REFERENCE)))
+    model = GravityModel(closure="fixed_ratio", numeraire=Numeraire("price_index", REFERENCE))
+    result = simulate(baseline, shock, model=model)
     countries = list(baseline.countries)
     gdp_one_step, price_one_step, residual_one_step = one_step_approximation(frame, experiment, countries)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -145,10 +146,11 @@ def run(data_dir: Path, out_dir: Path) -> Replication:
     })
     comparison.to_csv(out_dir / "comparison.csv", index=False, float_format="%.6f")
     residual_ours = result.equilibrium.market_clearing_residual()
+    can = countries.index("CAN")
     notes = [
         f"market-clearing residual: converged {residual_ours:.1e}, one-step (gegravity's method) "
         f"{residual_one_step:.2e}",
         "CAN real GDP: converged {:.4f}%, one-step {:.6f}%, gegravity published {:.6f}%".format(
-            float(ours["real_gdp_pct"].to_numpy()[countries.index("CAN")]), gdp_one_step[countries.index("CAN")], PUBLISHED["CAN"]),
+            float(ours["real_gdp_pct"].to_numpy()[can]), gdp_one_step[can], PUBLISHED["CAN"]),
     ]
     return Replication(name=NAME, files=[*files, out_dir / "comparison.csv"], comparison=comparison, notes=notes)
