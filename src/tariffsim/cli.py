@@ -6,6 +6,7 @@ shows the traceback instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import traceback
 from pathlib import Path
@@ -104,41 +105,199 @@ def summary_table(countries: pd.DataFrame) -> pd.DataFrame:
                                "price_index_pct": "prices %", "exports_pct": "exports %", "imports_pct": "imports %"})
 
 
-@app.command("run")
-def run_command(
-    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML file or bundled scenario name.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/run"),
-    demo: Annotated[bool, typer.Option("--demo", help="Run the bundled demo scenario.")] = False,
-    world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
-) -> None:
-    """Run a scenario: compile it, solve the counterfactual, write tables and run.json."""
-    from tariffsim.data import load_world
-    from tariffsim.models import GravityModel, simulate
-    from tariffsim.options import Numeraire
-    from tariffsim.scenario import bundled_scenario_path, compile_scenario, load_scenario
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise TariffsimError(f"--date '{text}' is not a date (write 2019-06-01)") from None
+
+
+def _weights(path: Path | None) -> pd.DataFrame | None:
+    if path is None:
+        return None
+    from tariffsim.data.user_tables import read_table
+    from tariffsim.scenario import WEIGHT_COLUMNS
+
+    return read_table(path, WEIGHT_COLUMNS, text_columns=("product", "importer", "exporter"))
+
+
+def _scenario_path(scenario: str | None, demo: bool) -> str:
+    from tariffsim.scenario import bundled_scenario_path
 
     if scenario is None:
         if not demo:
             raise TariffsimError("give a scenario file, or --demo for the bundled demo scenario")
-        scenario = str(bundled_scenario_path("demo"))
-    loaded = load_scenario(scenario)
+        return str(bundled_scenario_path(DEMO_SCENARIO))
+    return scenario
+
+
+DEMO_SCENARIO = "us-china-2018-2019"
+"""The bundled scenario that ``tariffsim run --demo`` (and ``make demo``) runs."""
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML file or bundled scenario name.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/run"),
+    demo: Annotated[bool, typer.Option("--demo", help=f"Run the bundled scenario {DEMO_SCENARIO}.")] = False,
+    world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Evaluate on this date only (YYYY-MM-DD).")] = None,
+    weights: Annotated[Path | None, typer.Option("--weights", help="Product-level trade weights (CSV/Parquet: "
+                                                 "importer, exporter, product, value [, tariff]).")] = None,
+    lists: Annotated[Path | None, typer.Option("--lists", help="Folder of named product lists.")] = None,
+) -> None:
+    """Run a scenario: compile it on each evaluation date, solve, write tables and run.json."""
+    from tariffsim.data import load_world
+    from tariffsim.models import GravityModel, simulate
+    from tariffsim.options import Numeraire
+    from tariffsim.scenario import compile_scenario, load_scenario
+
+    loaded = load_scenario(_scenario_path(scenario, demo))
     head = loaded.spec.scenario
     base = load_world(world or head.world, base_dir=loaded.base_dir)
-    shock = compile_scenario(loaded, base)
     model = GravityModel(closure=head.closure, numeraire=Numeraire.parse(head.numeraire))
-    result = simulate(base, shock, model=model)
-    files = result.write(out, extra={"scenario": {"name": head.name, "file": str(loaded.path),
-                                                  "text": loaded.text}})
-    console.print(f"[bold]{head.name}[/bold]: {head.description}".rstrip(": "))
+    dates = [_parse_date(date)] if date else head.evaluation_dates()
+    product_weights = _weights(weights)
+    console.print(f"[bold]{head.name}[/bold]" + (f": {head.description}" if head.description else ""))
     console.print(f"baseline {base.name} ({base.year}); model {model.name}, closure {model.closure}, "
                   f"numeraire {model.numeraire}")
+    timeline = []
+    previous = None
+    for when in dates:
+        compiled = compile_scenario(loaded, base, date=when, weights=product_weights, lists_dir=lists)
+        result = simulate(base, compiled.shock, model=model, warm_start=previous)
+        previous = result
+        folder = out if len(dates) == 1 else out / str(compiled.date)
+        files = result.write(folder, extra={"scenario": {"name": head.name, "file": str(loaded.path),
+                                                         "date": str(compiled.date), "text": loaded.text},
+                                            "warnings": list(compiled.warnings)})
+        compiled.coverage.to_csv(folder / "coverage.csv", index=False)
+        compiled.tariffs.to_csv(folder / "tariffs.csv", index=False, float_format="%.6g")
+        timeline.append(_timeline_rows(compiled, result))
+        console.print(f"{compiled.date or 'all actions'}: wrote {', '.join(p.name for p in files)}, coverage.csv, "
+                      f"tariffs.csv to {folder}")
+        for warning in compiled.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+    if len(dates) > 1:
+        frame = pd.concat(timeline, ignore_index=True)
+        frame.to_csv(out / "timeline.csv", index=False, float_format="%.6g")
+        pivot = frame.pivot_table(index="date", columns="country", values="welfare_pct", sort=False)
+        print_frame(pivot.reset_index(), title="Welfare by evaluation date (percent change from baseline)", digits=3)
+        console.print(f"wrote timeline.csv to {out}")
     print_frame(summary_table(result.countries),
-                title="Effects by country (percent change from baseline; trade balance and tariff revenue "
-                "in USD bn, baseline and counterfactual 'cf')")
+                title=f"Effects by country on {compiled.date or 'all actions'} (percent change from baseline; "
+                "trade balance and tariff revenue in USD bn, baseline and counterfactual 'cf')")
     d = result.diagnostics
     console.print(f"solver: {d.method}, {d.iterations} iterations, market-clearing residual "
                   f"{result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")
-    console.print(f"wrote {', '.join(p.name for p in files)} to {out}")
+
+
+def _timeline_rows(compiled: object, result: object) -> pd.DataFrame:
+    from tariffsim.results import Result
+    from tariffsim.scenario import CompiledScenario
+
+    assert isinstance(compiled, CompiledScenario) and isinstance(result, Result)
+    table = result.countries[["country", "welfare_pct", "real_gdp_pct", "exports_pct", "imports_pct",
+                              "tariff_revenue_cf"]].copy()
+    table.insert(0, "date", str(compiled.date))
+    return table
+
+
+# ---------------------------------------------------------------------- scenario
+scenario_app = typer.Typer(help="Check scenarios and their coverage.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """List the bundled scenarios."""
+    from tariffsim.scenario import bundled_scenario_path, bundled_scenarios, load_scenario
+
+    for name in bundled_scenarios():
+        head = load_scenario(bundled_scenario_path(name)).spec.scenario
+        console.print(f"[bold]{name}[/bold]  {head.description}")
+
+
+@scenario_app.command("check")
+def scenario_check(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or bundled scenario name.")],
+    world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
+    lists: Annotated[Path | None, typer.Option("--lists", help="Folder of named product lists.")] = None,
+) -> None:
+    """Validate a scenario: print its actions, their coverage on each evaluation date, and warnings."""
+    from tariffsim.data import load_world
+    from tariffsim.scenario import compile_scenario, load_scenario
+
+    loaded = load_scenario(scenario)
+    spec = loaded.spec
+    base = load_world(world or spec.scenario.world, base_dir=loaded.base_dir)
+    rows = []
+    for kind, entries in (("action", spec.action), ("retaliation", spec.retaliation)):
+        for e in entries:
+            covers = (", ".join(e.products) if e.products else "") or (
+                str(e.product_list) if e.product_list else "") or (
+                ", ".join(e.sectors) if isinstance(e.sectors, list) else str(e.sectors))
+            who = getattr(e, "imposer", None) or f"answers '{getattr(e, 'answers', '')}'"
+            rows.append({"kind": kind, "label": e.label, "imposer": who,
+                         "target": _short(getattr(e, "target", "")), "effective": str(e.effective or ""),
+                         "until": str(e.until or ""), "rate_pct": 100 * e.rate, "mode": e.mode,
+                         "covers": covers[:40], "coverage_usd_bn": (e.coverage or float("nan")) / 1e3,
+                         "suspended": "yes" if e.suspended else ""})
+    console.print(f"[bold]{spec.scenario.name}[/bold]: {len(spec.action)} actions, {len(spec.retaliation)} "
+                  f"retaliations, {len(spec.trade_cost)} trade-cost changes, {len(spec.purchase)} purchase "
+                  f"commitments; world {base.name}")
+    if rows:
+        print_frame(pd.DataFrame(rows), title="Actions", digits=1)
+    for when in spec.scenario.evaluation_dates():
+        compiled = compile_scenario(loaded, base, date=when, lists_dir=lists)
+        if not compiled.coverage.empty:
+            print_frame(compiled.coverage.drop(columns=["date"]),
+                        title=f"Coverage on {compiled.date or 'all actions'} (USD millions)", digits=1)
+            totals = compiled.tariffs[compiled.tariffs["sector"] == "all"]
+            print_frame(totals.drop(columns=["sector"]), title="Trade-weighted average tariffs (percent)", digits=2)
+        for warning in compiled.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print("[green]ok[/green]")
+
+
+@scenario_app.command("coverage")
+def scenario_coverage(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or bundled scenario name.")],
+    weights: Annotated[Path | None, typer.Option("--weights", help="Product-level trade weights (CSV/Parquet).")
+                       ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Evaluation date (YYYY-MM-DD).")] = None,
+    world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
+    lists: Annotated[Path | None, typer.Option("--lists", help="Folder of named product lists.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write coverage.csv and tariffs.csv here.")
+                   ] = None,
+) -> None:
+    """Value of trade each action covers on a date, and average tariffs before and after."""
+    from tariffsim.data import load_world
+    from tariffsim.scenario import compile_scenario, load_scenario
+
+    loaded = load_scenario(scenario)
+    base = load_world(world or loaded.spec.scenario.world, base_dir=loaded.base_dir)
+    compiled = compile_scenario(loaded, base, date=_parse_date(date), weights=_weights(weights), lists_dir=lists)
+    print_frame(compiled.coverage.drop(columns=["date"]),
+                title=f"Coverage on {compiled.date or 'all actions'} (USD millions)", digits=1)
+    print_frame(compiled.tariffs, title="Trade-weighted average tariffs (percent)", digits=2, max_rows=200)
+    for warning in compiled.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        compiled.coverage.to_csv(out / "coverage.csv", index=False)
+        compiled.tariffs.to_csv(out / "tariffs.csv", index=False, float_format="%.6g")
+        console.print(f"wrote coverage.csv and tariffs.csv to {out}")
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if hasattr(value, "all_except"):
+        return "all except " + ", ".join(value.all_except)
+    return str(value)
 
 
 # ---------------------------------------------------------------------- replicate

@@ -40,10 +40,10 @@ COLUMNS: dict[str, str] = {
     "importer": "Importing (destination) country.",
     "sector": "Sector label.",
     # country table
-    "real_income_pct": "Welfare: change in real expenditure E/P (income incl. tariff revenue and the deficit "
-                       "transfer, deflated by the consumer price index), percent.",
-    "welfare_pct": "Welfare: same as real_income_pct in the gravity model (change in E/P), percent; the "
-                   "multisector model reports its own decomposition.",
+    "real_income_pct": "Change in real income E/P: expenditure (income incl. tariff revenue and the deficit "
+                       "transfer) deflated by the consumer price index at baseline preferences, percent.",
+    "welfare_pct": "Welfare: change in the utility of the consumption bundle at baseline preferences, percent. "
+                   "Equals real_income_pct unless preferences shift (purchase commitments).",
     "real_gdp_pct": "Change in real GDP: value added deflated by the consumer price index, Y/P, percent.",
     "output_pct": "Change in nominal output (value added), in units of the numeraire, percent.",
     "factory_price_pct": "Change in the factory-gate price (the wage in a one-factor model), percent.",
@@ -103,6 +103,11 @@ class Equilibrium:
         Counterfactual tariffs, (N, N, S).
     output, expenditure, tariff_revenue, deficit
         Counterfactual levels by country, (N,).
+    real_consumption_hat
+        Welfare: utility of the counterfactual consumption bundle under the
+        baseline preferences, relative to the baseline, (N,). Equals
+        ``expenditure_hat / price_index_hat`` unless preferences were shifted
+        (purchase commitments). ``None`` means that ratio.
     """
 
     wage_hat: FloatArray
@@ -114,11 +119,15 @@ class Equilibrium:
     expenditure: FloatArray
     tariff_revenue: FloatArray
     deficit: FloatArray
+    real_consumption_hat: FloatArray | None = None
 
     def __post_init__(self) -> None:
         for name in ("wage_hat", "price_index_hat", "sector_price_hat", "flows", "tariffs", "output",
-                     "expenditure", "tariff_revenue", "deficit"):
-            arr = np.array(getattr(self, name), dtype=np.float64, copy=True)
+                     "expenditure", "tariff_revenue", "deficit", "real_consumption_hat"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            arr = np.array(value, dtype=np.float64, copy=True)
             object.__setattr__(self, name, readonly(arr))
 
     @classmethod
@@ -184,6 +193,7 @@ class Result:
         exports_cf = eq.flows.sum(axis=(1, 2)) - dom_cf
         imports_cf = eq.flows.sum(axis=(0, 2)) - dom_cf
         real_income = (eq.expenditure / w.expenditure) / eq.price_index_hat
+        welfare = real_income if eq.real_consumption_hat is None else eq.real_consumption_hat
         real_gdp = (eq.output / w.output) / eq.price_index_hat
         imports_base_gross = w.imports
         avg_base = np.divide(w.tariff_revenue, imports_base_gross, out=np.zeros(n), where=imports_base_gross > 0)
@@ -191,7 +201,7 @@ class Result:
         return pd.DataFrame({
             "country": list(w.countries),
             "real_income_pct": 100.0 * (real_income - 1.0),
-            "welfare_pct": 100.0 * (real_income - 1.0),
+            "welfare_pct": 100.0 * (welfare - 1.0),
             "real_gdp_pct": 100.0 * (real_gdp - 1.0),
             "output_pct": pct(eq.output, w.output),
             "factory_price_pct": 100.0 * (eq.wage_hat - 1.0),

@@ -5,7 +5,10 @@ A shock says what policy changes, nothing about how the economy answers:
 * ``tariffs``: the new applied tariff levels ``[i, j, s]`` (fractions; importer
   ``j`` on exporter ``i``), or ``None`` for unchanged tariffs;
 * ``trade_cost_hat``: iceberg trade-cost changes τ̂ = τ'/τ ``[i, j, s]`` (1 = no
-  change), or ``None``.
+  change), or ``None``;
+* ``purchases``: purchase commitments — an importer raises its purchases from a
+  partner in some sectors by a stated value — which the models meet with a demand
+  (preference) shift.
 
 Shocks are built directly (arrays or tidy frames), from changes in gravity
 cost variables with their estimated coefficients (:meth:`Shock.from_cost_variables`),
@@ -30,9 +33,35 @@ from tariffsim.errors import ShockError
 if TYPE_CHECKING:
     from tariffsim.world import World
 
-__all__ = ["Shock"]
+__all__ = ["Purchase", "Shock"]
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A purchase commitment: ``importer`` buys ``value`` USD millions more from ``exporter``.
+
+    The value is added to the baseline flow summed over ``sectors`` (pre-tariff
+    prices, units of the numeraire). Models meet it with a preference shift of the
+    importer toward the exporter's goods in those sectors, found by an outer
+    iteration; welfare is then measured with the baseline preferences.
+    """
+
+    importer: str
+    exporter: str
+    sectors: tuple[str, ...]
+    value: float
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sectors", tuple(self.sectors))
+        if not np.isfinite(self.value):
+            raise ShockError(f"purchase commitment '{self.label}': value must be finite")
+        if self.importer == self.exporter:
+            raise ShockError(f"purchase commitment '{self.label}': importer and exporter are both {self.importer}")
+        if not self.sectors:
+            raise ShockError(f"purchase commitment '{self.label}': no sectors")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -48,6 +77,8 @@ class Shock:
         is meaningless), zero on the diagonal; ``None`` keeps the baseline tariffs.
     trade_cost_hat
         Iceberg trade-cost change factors τ̂ > 0, shape (N, N, S); ``None`` = 1.
+    purchases
+        Purchase commitments (see :class:`Purchase`).
     label
         Short description, kept in results.
     """
@@ -56,6 +87,7 @@ class Shock:
     sectors: tuple[str, ...]
     tariffs: FloatArray | None = None
     trade_cost_hat: FloatArray | None = None
+    purchases: tuple[Purchase, ...] = ()
     label: str = ""
 
     def __post_init__(self) -> None:
@@ -87,6 +119,12 @@ class Shock:
                 raise ShockError("Shock.trade_cost_hat: values must be finite and > 0 (1 = no change); got "
                                  f"invalid values at {pairs_where(bad, countries, sectors)}")
             object.__setattr__(self, "trade_cost_hat", readonly(tau))
+        object.__setattr__(self, "purchases", tuple(self.purchases))
+        for p in self.purchases:
+            unknown = [c for c in (p.importer, p.exporter) if c not in countries]
+            unknown += [x for x in p.sectors if x not in sectors]
+            if unknown:
+                raise ShockError(f"purchase commitment '{p.label}' names labels not in the grid: {unknown}")
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -188,7 +226,8 @@ class Shock:
         """True when nothing changes relative to ``world``."""
         same_t = self.tariffs is None or np.array_equal(self.tariffs, world.tariffs)
         same_tau = self.trade_cost_hat is None or bool(np.all(self.trade_cost_hat == 1.0))
-        return same_t and same_tau
+        no_purchases = all(p.value == 0 for p in self.purchases)
+        return same_t and same_tau and no_purchases
 
     @cached_property
     def fingerprint(self) -> str:
@@ -196,6 +235,7 @@ class Shock:
         h.update("\x1f".join(self.countries).encode() + b"\x1e" + "\x1f".join(self.sectors).encode())
         for arr in (self.tariffs, self.trade_cost_hat):
             h.update(b"\x1d" if arr is None else np.ascontiguousarray(arr, dtype="<f8").tobytes())
+        h.update(repr([(p.importer, p.exporter, p.sectors, p.value) for p in self.purchases]).encode())
         return h.hexdigest()
 
     def __repr__(self) -> str:
@@ -204,6 +244,8 @@ class Shock:
             parts.append("tariffs")
         if self.trade_cost_hat is not None:
             parts.append("trade costs")
+        if self.purchases:
+            parts.append(f"{len(self.purchases)} purchase commitments")
         what = " and ".join(parts) or "nothing"
         label = f" {self.label!r}" if self.label else ""
         return f"<Shock{label}: changes {what} on {len(self.countries)}×{len(self.sectors)} grid>"

@@ -67,6 +67,10 @@ class World:
         Short name, for labels only.
     sources
         Free-form provenance notes (``field -> source``), kept in every result.
+    concordance
+        Product codes to sectors: ``HS prefix -> sector`` (e.g. ``{"84": "MAC"}``);
+        a code maps to the sector of its longest matching prefix. Used by the
+        scenario compiler to place product-level actions in sectors. Optional.
 
     Raises
     ------
@@ -85,6 +89,7 @@ class World:
     year: int | None = None
     name: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
+    concordance: Mapping[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -154,6 +159,7 @@ class World:
                              "add domestic sales on the diagonal: gross output minus exports, "
                              "or GDP minus exports for a value-added world")
         object.__setattr__(self, "sources", dict(self.sources))
+        object.__setattr__(self, "concordance", _check_concordance(self.concordance, sectors))
         if self.year is not None:
             object.__setattr__(self, "year", int(self.year))
 
@@ -248,7 +254,20 @@ class World:
             h.update(b"\x1e")
         for arr in (self.flows, self.tariffs, self.elasticity):
             h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
+        h.update(repr(sorted(self.concordance.items())).encode())
         return h.hexdigest()
+
+    def sector_of(self, codes: pd.Series) -> pd.Series:
+        """Sector of each product code by the longest matching prefix of :attr:`concordance`
+        (missing where no prefix matches). ``codes`` are digit strings."""
+        codes = codes.astype(str)
+        out = pd.Series(pd.NA, index=codes.index, dtype="object")
+        for length in sorted({len(k) for k in self.concordance}, reverse=True):
+            table = {k: v for k, v in self.concordance.items() if len(k) == length}
+            hit = codes.str.slice(0, length).map(table)
+            fill = out.isna() & hit.notna()
+            out[fill] = hit[fill]
+        return out
 
     # ------------------------------------------------------------------ frames
     @classmethod
@@ -406,8 +425,9 @@ class World:
                 if weights.sum() > 0:
                     theta[g] = float(np.average(self.elasticity[members], weights=weights))
                     break
+        concordance = {code: smap[self.sectors.index(sec)] for code, sec in self.concordance.items()}
         return World(countries=tuple(new_c), sectors=tuple(new_s), flows=flows, elasticity=theta,
-                     tariffs=tariffs, year=self.year, name=self.name, sources=self.sources)
+                     tariffs=tariffs, year=self.year, name=self.name, sources=self.sources, concordance=concordance)
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
@@ -458,6 +478,20 @@ def _elasticity_array(spec: Any, sectors: tuple[str, ...]) -> FloatArray:
         raise WorldError("elasticity", "non-positive or non-finite trade elasticities", bad,
                          "θ = σ − 1 must be > 0 (typical values 2–10)")
     return theta
+
+
+def _check_concordance(table: Mapping[str, str], sectors: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, sector in dict(table).items():
+        key = str(code).replace(".", "").strip()
+        if not key.isdigit() or not 1 <= len(key) <= 10:
+            raise WorldError("concordance", f"product prefix '{code}' is not 1-10 digits", [code],
+                             "use HS prefixes such as '84' or '8471'")
+        if sector not in sectors:
+            raise WorldError("concordance", f"prefix '{code}' maps to unknown sector '{sector}'", [code],
+                             f"use one of {', '.join(sectors)}")
+        out[key] = str(sector)
+    return out
 
 
 def _check_frame(frame: pd.DataFrame, what: str, required: list[str]) -> pd.DataFrame:

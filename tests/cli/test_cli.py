@@ -57,7 +57,8 @@ def scenario_file(tmp_path: Path, world_dir: Path, body: str) -> Path:
 
 
 def test_run_writes_tables_and_run_json(tmp_path, world_dir):
-    path = scenario_file(tmp_path, world_dir, '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = "25%"\n')
+    path = scenario_file(tmp_path, world_dir,
+                         '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nsectors = "all"\nrate = "25%"\n')
     out = tariffsim("run", str(path), "--out", str(tmp_path / "out"))
     assert out.returncode == 0, out.stderr
     for name in ("countries.csv", "bilateral.csv", "sectors.csv", "bilateral_sectors.csv", "run.json"):
@@ -77,7 +78,8 @@ def test_run_writes_tables_and_run_json(tmp_path, world_dir):
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ('[[action]]\nimposer = "XXX"\ntarget = ["C01"]\nrate = 0.1\n', "unknown country 'XXX'"),
+        ('[[action]]\nimposer = "XXX"\ntarget = ["C01"]\nsectors = "all"\nrate = 0.1\n',
+         "unknown country or region 'XXX'"),
         ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 25\n', "write '25%'"),
         ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = "-150%"\n', "-100%"),
         ('[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 0.1\nsectorz = "all"\n', "unknown key"),
@@ -98,13 +100,13 @@ def test_bad_scenarios_give_one_line_and_exit_2(tmp_path, world_dir, body, fragm
 
 
 def test_error_names_the_line(tmp_path, world_dir):
-    body = '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nrate = 0.1\n\n[[action]]\nimposer = "C00"\n' \
-           'target = ["C02"]\nrate = "abc"\n'
+    body = '[[action]]\nimposer = "C00"\ntarget = ["C01"]\nsectors = "all"\nrate = 0.1\n\n[[action]]\n' \
+           'imposer = "C00"\ntarget = ["C02"]\nsectors = "all"\nrate = "abc"\n'
     path = scenario_file(tmp_path, world_dir, body)
     out = tariffsim("run", str(path))
     assert out.returncode == 2
-    # header takes 4 lines; the second action's rate is on line 13
-    assert f"{path}:13" in out.stderr
+    # header takes 4 lines; the second action's rate is on line 15
+    assert f"{path}:15" in out.stderr
     assert "action.1.rate" in out.stderr
 
 
@@ -156,9 +158,11 @@ def test_demo_run_prints_a_table_and_writes_out(tmp_path):
     out = tariffsim("run", "--demo", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "welfare %" in out.stdout and "USA" in out.stdout
-    record = json.loads((tmp_path / "run.json").read_text())
-    assert record["scenario"]["name"] == "us-china-demo"
-    countries = pd.read_csv(tmp_path / "countries.csv").set_index("country")
+    last = sorted(p for p in tmp_path.iterdir() if p.is_dir())[-1]
+    record = json.loads((last / "run.json").read_text())
+    assert record["scenario"]["name"] == "us-china-2018-2019"
+    assert (tmp_path / "timeline.csv").exists()
+    countries = pd.read_csv(last / "countries.csv").set_index("country")
     # the US raised tariffs on China: its tariff revenue rises and imports fall
     assert countries.loc["USA", "tariff_revenue_cf"] > countries.loc["USA", "tariff_revenue_base"]
     assert countries.loc["USA", "imports_pct"] < 0

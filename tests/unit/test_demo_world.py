@@ -96,7 +96,8 @@ def test_loads_a_validated_immutable_world(world: World) -> None:
 
 def test_passes_validation_again(world: World) -> None:
     rebuilt = World(countries=world.countries, sectors=world.sectors, flows=np.array(world.flows),
-                    elasticity=np.array(world.elasticity), tariffs=np.array(world.tariffs))
+                    elasticity=np.array(world.elasticity), tariffs=np.array(world.tariffs),
+                    concordance=world.concordance)
     assert rebuilt.fingerprint == world.fingerprint
     assert (world.flows >= 0).all()
     assert (world.domestic_sales > 0).all()
@@ -301,3 +302,13 @@ def test_internal_trade_fits_in_domestic_sales(world: World, report: pd.DataFram
     for region in ("EU", "ROW"):
         k = world.country_index(region)
         assert 0 < intra[region] < world.flows[k, k, :ser].sum()
+
+
+def test_concordance_maps_every_hs_chapter_of_the_goods_sectors(world: World) -> None:
+    import pandas as pd
+
+    chapters = pd.Series([f"{c:02d}" for c in range(1, 98) if c != 77])
+    sectors = world.sector_of(chapters)
+    assert sectors.notna().all()
+    assert set(sectors) == set(GOODS_SECTORS)
+    assert world.sector_of(pd.Series(["84713000", "02031100", "87032300"])).tolist() == ["MAC", "AGR", "VEH"]

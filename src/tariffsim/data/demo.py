@@ -310,6 +310,7 @@ def _build_uncached() -> _Build:
         year=DEMO_YEAR,
         name=DEMO_WORLD_NAME,
         sources=_provenance(),
+        concordance=_concordance(sectors),
     )
     intra = {"EU": (figures.usd_bn("intra_EU_exports_eur"), "derived",
                     "exports among EU members (EUR times ECB rate); not a flow here, part of EU domestic sales",
@@ -320,6 +321,19 @@ def _build_uncached() -> _Build:
     report = _report(world, gdp_notes, total_notes, fixed, bilateral, mix_ids, va_rule, floor * goods_imports,
                      tariff_rows, intra)
     return _Build(world=world, report=report)
+
+
+def _concordance(sectors: pd.DataFrame) -> dict[str, str]:
+    """HS-2 chapter -> sector, from the ``hs2_chapters`` ranges of ``sectors.csv``."""
+    table: dict[str, str] = {}
+    for sector, spec in zip(sectors["sector"], sectors["hs2_chapters"], strict=True):
+        if not isinstance(spec, str) or not spec.strip():
+            continue
+        for part in spec.split(";"):
+            low, _, high = part.strip().partition("-")
+            for chapter in range(int(low), int(high or low) + 1):
+                table[f"{chapter:02d}"] = str(sector)
+    return table
 
 
 def _gdp(figures: _Figures) -> tuple[FloatArray, dict[str, tuple[str, str, tuple[str, ...]]]]:

@@ -6,7 +6,8 @@ A World on disk is a folder with three small files, easy to diff and to edit:
   pre-tariff; tariff as a fraction); cells not listed are zero;
 * ``elasticity.csv`` — ``sector, elasticity`` (θ = σ − 1);
 * ``world.json`` — ``name``, ``year``, ``countries`` and ``sectors`` (label order)
-  and ``sources`` (provenance notes).
+  and ``sources`` (provenance notes);
+* ``concordance.csv`` (optional) — ``prefix, sector``: product codes to sectors.
 
 :func:`load_world` accepts a bundled name (``demo-2017``) or such a folder.
 """
@@ -74,6 +75,9 @@ def write_world(world: World, folder: str | Path) -> Path:
     meta = {"name": world.name, "year": world.year, "countries": list(world.countries),
             "sectors": list(world.sectors), "sources": dict(world.sources)}
     (out / "world.json").write_text(json.dumps(meta, indent=2) + "\n")
+    if world.concordance:
+        pd.DataFrame({"prefix": list(world.concordance), "sector": list(world.concordance.values())}).to_csv(
+            out / "concordance.csv", index=False)
     return out
 
 
@@ -100,8 +104,12 @@ def read_world(folder: str | Path) -> World:
         raise DataError(f"not valid JSON ({exc})", file=str(files["world.json"])) from None
     flows = _read_csv(files["flows.csv"], ["exporter", "importer", "sector", "value"])
     elasticity = _read_csv(files["elasticity.csv"], ["sector", "elasticity"])
+    concordance: dict[str, str] = {}
+    if (path / "concordance.csv").exists():
+        table = _read_csv(path / "concordance.csv", ["prefix", "sector"], dtype=str)
+        concordance = dict(zip(table["prefix"], table["sector"], strict=True))
     try:
-        return World.from_frames(
+        world = World.from_frames(
             flows,
             elasticity=dict(zip(elasticity["sector"].astype(str), elasticity["elasticity"], strict=True)),
             countries=meta.get("countries"),
@@ -110,13 +118,14 @@ def read_world(folder: str | Path) -> World:
             name=meta.get("name", path.name),
             sources=meta.get("sources", {}),
         )
+        return world.replace(concordance=concordance) if concordance else world
     except WorldError as exc:
         raise DataError(str(exc), file=str(files["flows.csv"])) from None
 
 
-def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
+def _read_csv(path: Path, required: list[str], dtype: type | dict[str, type] | None = None) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype={"exporter": str, "importer": str, "sector": str})
+        frame = pd.read_csv(path, dtype=dtype or {"exporter": str, "importer": str, "sector": str})
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"cannot read ({exc})", file=str(path)) from None
     missing = [c for c in required if c not in frame.columns]

@@ -1,34 +1,42 @@
 """The scenario file format (TOML), validated with pydantic.
 
-A scenario is a header and a list of tariff actions::
+Tables of a scenario file (every key is documented with a worked example in
+``docs/scenarios.md``):
 
-    [scenario]
-    name = "us-china-demo"
-    world = "demo-2017"          # bundled name or path to a World folder
-    closure = "fixed_level"      # fixed_level | fixed_ratio | balanced
-    numeraire = "world_output"   # world_output | wage:ISO3 | price_index:ISO3
-
-    [[action]]
-    imposer = "USA"              # who levies the tariff
-    target = ["CHN"]             # whose goods: list of countries, or "all"
-    sectors = ["MAC", "VEH"]     # World sectors, or "all"
-    rate = "25%"                 # "25%" or 0.25 (a fraction)
-    mode = "add"                 # add to the current rate, or set it
-    label = "Section 301"
-    source = "USTR, 83 FR 28710"
-
-See ``docs/scenarios.md`` for every key.
+* ``[scenario]`` — name, description, baseline world, model, closure, numeraire,
+  evaluation ``date`` or ``dates``, ``extends`` (a parent file whose actions this
+  one overlays);
+* ``[regions]`` — named groups of countries usable as targets;
+* ``[[action]]`` — a tariff levied by ``imposer`` on goods from ``target``;
+* ``[[retaliation]]`` — shorthand for an action by the target of another action
+  (named by its ``label``) on that action's imposer;
+* ``[[trade_cost]]`` — change a gravity cost variable (an RTA or border dummy)
+  for chosen pairs, with its coefficient;
+* ``[[purchase]]`` — a purchase commitment (an importer buys a stated value more
+  from a partner in stated sectors), met by a demand shift.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tariffsim.options import Closure
+from tariffsim.scenario.products import parse_patterns
 
-__all__ = ["Action", "Header", "Scenario", "parse_rate"]
+__all__ = [
+    "AllExcept",
+    "Action",
+    "Header",
+    "ProductList",
+    "Purchase",
+    "Retaliation",
+    "Scenario",
+    "TradeCost",
+    "parse_rate",
+]
 
 
 def parse_rate(value: float | int | str) -> float:
@@ -47,20 +55,50 @@ def parse_rate(value: float | int | str) -> float:
             rate = float(text[:-1]) / 100.0
         except ValueError:
             raise ValueError(f"rate '{value}' is not a percentage") from None
-    else:
+    elif isinstance(value, int | float):
         rate = float(value)
         if rate > 10:
             raise ValueError(f"rate {value} would be {rate:.0%}; write '{value}%' for a percentage "
                              "or a fraction such as 0.25")
+    else:
+        raise ValueError("a rate is a number or a percentage string such as '25%'")
     if not rate > -1.0:
         raise ValueError(f"rate {value} is at or below -100%")
     return rate
 
 
-class Header(BaseModel):
-    """The ``[scenario]`` table."""
+def _date(value: Any) -> Any:
+    """Accept TOML dates and ISO strings."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date (write 2018-07-06)") from None
+    return value
 
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class AllExcept(_Strict):
+    """``target = {all_except = ["CAN", "MEX"]}``: every country but these (and the imposer)."""
+
+    all_except: list[str] = Field(min_length=1)
+
+
+class ProductList(_Strict):
+    """A product list in a file: ``{file = "lists.csv", column = "hts8", where = {list = "list1_34b"}}``."""
+
+    file: str = Field(min_length=1)
+    column: str | None = None
+    where: dict[str, str | list[str]] = Field(default_factory=dict)
+
+
+class Header(_Strict):
+    """The ``[scenario]`` table."""
 
     name: str = Field(min_length=1)
     description: str = ""
@@ -68,38 +106,167 @@ class Header(BaseModel):
     model: Literal["gravity"] = "gravity"
     closure: Closure = "fixed_level"
     numeraire: str = "world_output"
+    date: dt.date | None = None
+    dates: list[dt.date] | None = None
+    extends: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _one_date(cls, value: Any) -> Any:
+        return _date(value)
+
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _many_dates(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_date(v) for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _date_or_dates(self) -> Header:
+        if self.date is not None and self.dates is not None:
+            raise ValueError("give either date or dates, not both")
+        if self.dates is not None:
+            if not self.dates:
+                raise ValueError("dates is empty")
+            if sorted(self.dates) != self.dates or len(set(self.dates)) != len(self.dates):
+                raise ValueError("dates must be in increasing order without repeats")
+        return self
+
+    def evaluation_dates(self) -> list[dt.date | None]:
+        if self.dates is not None:
+            return list(self.dates)
+        return [self.date]
 
 
-class Action(BaseModel):
-    """One ``[[action]]``: a tariff levied by ``imposer`` on goods from ``target``."""
+class _Timed(_Strict):
+    """Keys shared by every dated entry."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    imposer: str = Field(min_length=1)
-    target: str | list[str]
-    sectors: str | list[str] = "all"
-    rate: float
-    mode: Literal["add", "set"] = "add"
+    effective: dt.date | None = None
+    until: dt.date | None = None
     label: str = ""
     source: str = ""
 
+    @field_validator("effective", "until", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> Any:
+        return _date(value)
+
+    @model_validator(mode="after")
+    def _order(self) -> _Timed:
+        if self.effective is not None and self.until is not None and self.until <= self.effective:
+            raise ValueError(f"until ({self.until}) must be after effective ({self.effective})")
+        return self
+
+    def active(self, date: dt.date | None) -> bool:
+        """In force on ``date`` (always when ``date`` is None): effective ≤ date < until."""
+        if date is None:
+            return True
+        if self.effective is not None and date < self.effective:
+            return False
+        return not (self.until is not None and date >= self.until)
+
+
+class _TariffFields(_Timed):
+    """What a tariff action covers and at what rate (shared by actions and retaliations)."""
+
+    products: list[str] | None = None
+    product_list: str | ProductList | None = None
+    sectors: str | list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    coverage: float | None = Field(default=None, ge=0)
+    rate: float
+    mode: Literal["add", "set"] = "add"
+    suspended: bool = False
+
     @field_validator("rate", mode="before")
     @classmethod
-    def _rate(cls, value: float | int | str) -> float:
+    def _rate(cls, value: Any) -> float:
         return parse_rate(value)
 
-    @field_validator("target", "sectors")
+    @field_validator("products", "exclude")
     @classmethod
-    def _non_empty(cls, value: str | list[str]) -> str | list[str]:
+    def _patterns(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("give at least one product code")
+            parse_patterns(value)
+        return value
+
+    @field_validator("sectors")
+    @classmethod
+    def _sectors(cls, value: str | list[str] | None) -> str | list[str] | None:
         if isinstance(value, list) and not value:
-            raise ValueError("give at least one label, or \"all\"")
+            raise ValueError('give at least one sector, or "all"')
+        if isinstance(value, str) and value != "all":
+            raise ValueError('sectors is a list of sector labels, or "all"')
+        return value
+
+    @model_validator(mode="after")
+    def _something_covered(self) -> _TariffFields:
+        if self.products is None and self.product_list is None and self.sectors is None:
+            raise ValueError("say what the action covers: products, product_list or sectors")
+        return self
+
+
+class Action(_TariffFields):
+    """One ``[[action]]``: a tariff levied by ``imposer`` on goods from ``target``."""
+
+    imposer: str = Field(min_length=1)
+    target: str | list[str] | AllExcept
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str | list[str] | AllExcept) -> str | list[str] | AllExcept:
+        if isinstance(value, list) and not value:
+            raise ValueError('give at least one target, or "all"')
         return value
 
 
-class Scenario(BaseModel):
+class Retaliation(_TariffFields):
+    """One ``[[retaliation]]``: the target of the action labelled ``answers`` taxes its imposer."""
+
+    answers: str = Field(min_length=1)
+
+
+class TradeCost(_Timed):
+    """One ``[[trade_cost]]``: cost variable ``variable`` changes by ``change`` for the pairs.
+
+    With the variable's coefficient β on log trade, τ̂^(−θ) = exp(β · change).
+    """
+
+    variable: str = Field(min_length=1)
+    coefficient: float
+    change: float = 1.0
+    exporters: str | list[str]
+    importers: str | list[str]
+    symmetric: bool = True
+    sectors: str | list[str] = "all"
+
+
+class Purchase(_Timed):
+    """One ``[[purchase]]``: ``importer`` buys ``value`` USD millions more from ``exporter`` in ``sectors``."""
+
+    importer: str = Field(min_length=1)
+    exporter: str = Field(min_length=1)
+    sectors: str | list[str] = "all"
+    value: float
+
+
+class Scenario(_Strict):
     """A whole scenario file."""
 
-    model_config = ConfigDict(extra="forbid")
-
     scenario: Header
+    regions: dict[str, list[str]] = Field(default_factory=dict)
     action: list[Action] = Field(default_factory=list)
+    retaliation: list[Retaliation] = Field(default_factory=list)
+    trade_cost: list[TradeCost] = Field(default_factory=list)
+    purchase: list[Purchase] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> Scenario:
+        labels = [a.label for a in [*self.action, *self.retaliation] if a.label]
+        dups = sorted({x for x in labels if labels.count(x) > 1})
+        if dups:
+            raise ValueError(f"action labels must be unique (extends overlays by label); repeated: {dups}")
+        return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["random_world", "worlds", "shocks"]
+__all__ = ["random_world", "scenarios", "shocks", "worlds"]
 
 
 def random_world(
@@ -75,3 +76,38 @@ def shocks(draw: Any, world: World, tariff_max: float = 1.0, cost_range: tuple[f
     tariffs = rng.uniform(0.0, tariff_max, size=world.shape) if kind in ("tariffs", "both") else None
     tau = rng.uniform(*cost_range, size=world.shape) if kind in ("costs", "both") else None
     return Shock.from_arrays(world, tariffs=tariffs, trade_cost_hat=tau, label=f"random {kind}")
+
+
+_DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2025, 12, 31))
+
+
+@st.composite
+def scenarios(draw: Any, world: World | None = None, max_actions: int = 4) -> Any:
+    """Valid :class:`tariffsim.scenario.Scenario` objects (on ``world``'s labels when given)."""
+    from tariffsim.scenario import Action, Header, Scenario
+
+    countries = list(world.countries) if world is not None else ["USA", "CHN", "EU", "JPN"]
+    sectors = [s for s, t in zip(world.sectors, world.traded, strict=True) if t] if world is not None else ["A"]
+    n_actions = draw(st.integers(0, max_actions))
+    actions = []
+    for k in range(n_actions):
+        imposer = draw(st.sampled_from(countries))
+        others = [c for c in countries if c != imposer]
+        target = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(others), min_size=1, max_size=len(others),
+                                                          unique=True)))
+        chosen = draw(st.one_of(st.just("all"), st.lists(st.sampled_from(sectors), min_size=1, unique=True)))
+        effective = draw(st.one_of(st.none(), _DATES))
+        until = None
+        if effective is not None and draw(st.booleans()):
+            until = effective + dt.timedelta(days=draw(st.integers(1, 1000)))
+        actions.append(Action(
+            label=f"action {k}", imposer=imposer, target=target, sectors=chosen,
+            rate=draw(st.floats(-0.5, 2.0, allow_nan=False).map(lambda x: round(x, 6))),
+            mode="add", effective=effective, until=until,
+            coverage=draw(st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 3)))),
+            source=draw(st.text(max_size=20)),
+        ))
+    header = Header(name=draw(st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")),
+                    description=draw(st.text(max_size=30)),
+                    closure=draw(st.sampled_from(["fixed_level", "fixed_ratio", "balanced"])))
+    return Scenario(scenario=header, action=actions)

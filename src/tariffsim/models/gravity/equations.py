@@ -102,6 +102,11 @@ class GravitySystem:
         ``D'`` for ``fixed_level``, (N,); defaults to the baseline deficits.
     numeraire
         Which normalisation pins the price level.
+    demand_shift
+        Preference shifters δ[s, i, j] > 0 (1 = none), (S, N, N): importer j's
+        CES weight on exporter i's goods is multiplied by δ, so λ' ∝ λ δ c^(−θ).
+        Used to meet purchase commitments; welfare is then measured with the
+        baseline preferences.
     """
 
     def __init__(
@@ -112,6 +117,7 @@ class GravitySystem:
         closure: Literal["fixed_level", "fixed_ratio"],
         numeraire: NumeraireRule,
         deficit_target: FloatArray | None = None,
+        demand_shift: FloatArray | None = None,
     ) -> None:
         self.cal = cal
         self.closure = closure
@@ -122,8 +128,10 @@ class GravitySystem:
         factor = (1.0 + tariffs_new) / (1.0 + cal.tariffs)
         if tau_hat is not None:
             factor = factor * tau_hat
+        self.tau_hat = tau_hat
         # B = λ c^(−θ) at ŵ = 1: everything in λ' that does not move with wages.
-        self.B = cal.lam * factor ** (-theta[:, None, None])
+        self.B_cost = cal.lam * factor ** (-theta[:, None, None])
+        self.B = self.B_cost if demand_shift is None else self.B_cost * demand_shift
         self.share_revenue = tariffs_new / (1.0 + tariffs_new)  # m = t'/(1+t')
         self.B_rev = self.B * self.share_revenue
         self.B_sales = self.B / (1.0 + tariffs_new)

@@ -97,10 +97,68 @@ class GravityModel:
             diag = SolverDiagnostics(True, 0, 0.0, 0.0, "none", message="zero shock: the baseline is the answer")
             return Equilibrium.identity(base), diag, purged
         target = np.zeros(base.n_countries) if closure == "balanced" else None
-        eq, diag = solve_equilibrium(
-            base, shock.tau_hat(), shock.new_tariffs(base), closure="fixed_ratio" if closure == "fixed_ratio"
-            else "fixed_level", numeraire=self.numeraire, solver=solver, deficit_target=target, x0=warm_start)
+        kind = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
+        if shock.purchases:
+            eq, diag = _solve_with_purchases(base, shock, kind, self.numeraire, solver, target, warm_start)
+        else:
+            eq, diag = solve_equilibrium(base, shock.tau_hat(), shock.new_tariffs(base), closure=kind,
+                                         numeraire=self.numeraire, solver=solver, deficit_target=target,
+                                         x0=warm_start)
         return eq, diag, purged
+
+
+def _solve_with_purchases(world: World, shock: Shock, closure: str, numeraire: Numeraire, solver: SolverOptions,
+                          deficit_target: FloatArray | None, x0: FloatArray | None,
+                          max_rounds: int = 100) -> tuple[Equilibrium, SolverDiagnostics]:
+    """Meet purchase commitments with preference shifts found by an outer iteration.
+
+    Commitment k raises importer m's purchases from exporter e over sectors S_k
+    to ``X_k + value_k``. Its shifter δ_k multiplies m's preference weight on e's
+    goods in S_k. Since ∂ log X_k / ∂ log δ_k = 1 − λ'_k (λ'_k the exporter's share
+    of m's spending on S_k), the update ``log δ_k += log(target_k / X'_k) / (1 − λ'_k)``
+    is Newton's step for each commitment given the others; every inner solve is
+    warm-started from the last.
+    """
+    start = time.perf_counter()
+    cal = calibrate(world)
+    cells = []
+    for p in shock.purchases:
+        e, m = world.country_index(p.exporter), world.country_index(p.importer)
+        sectors = [world.sector_index(x) for x in p.sectors]
+        base = float(world.flows[e, m, sectors].sum())
+        target = base + p.value
+        if target <= 0:
+            raise ModelError(f"purchase commitment '{p.label}' would make {p.importer}'s purchases from "
+                             f"{p.exporter} negative ({base:,.0f} + {p.value:,.0f} USD m)")
+        if base <= 0:
+            raise ModelError(f"purchase commitment '{p.label}': {p.importer} buys nothing from {p.exporter} in "
+                             f"{', '.join(p.sectors)} in the baseline, so no demand shift can raise it")
+        cells.append((e, m, sectors, target))
+    log_delta = np.zeros(len(cells))
+    x = x0
+    total_iterations = 0
+    for round_ in range(1, max_rounds + 1):
+        shift = np.ones(world.shape)
+        for k, (e, m, sectors, _) in enumerate(cells):
+            shift[e, m, sectors] *= np.exp(log_delta[k])
+        eq, diag = solve_equilibrium(world, shock.tau_hat(), shock.new_tariffs(world), closure=closure,
+                                     numeraire=numeraire, solver=solver, deficit_target=deficit_target, x0=x,
+                                     calibration=cal, demand_shift=shift)
+        total_iterations += diag.iterations
+        x = np.log(eq.wage_hat)
+        errors = np.empty(len(cells))
+        for k, (e, m, sectors, target) in enumerate(cells):
+            flow = float(eq.flows[e, m, sectors].sum())
+            spend = float(eq.flows[:, m, sectors].sum())
+            errors[k] = np.log(target / flow)
+            log_delta[k] += errors[k] / max(1.0 - flow / spend, 1e-3)
+        if np.max(np.abs(errors)) < solver.tol:
+            return eq, SolverDiagnostics(True, total_iterations, diag.residual, time.perf_counter() - start,
+                                         diag.method + "+purchases",
+                                         message=f"{len(cells)} purchase commitments met in {round_} rounds")
+    raise ConvergenceError("purchase commitments could not be met", SolverDiagnostics(
+        False, total_iterations, float(np.max(np.abs(errors))), time.perf_counter() - start, "purchases",
+        message=f"relative gap to the commitments after {max_rounds} rounds"))
 
 
 def _numeraire_rule(world: World, numeraire: Numeraire) -> NumeraireRule:
@@ -121,8 +179,12 @@ def solve_equilibrium(
     deficit_target: FloatArray | None = None,
     x0: FloatArray | None = None,
     calibration: Calibration | None = None,
+    demand_shift: FloatArray | None = None,
 ) -> tuple[Equilibrium, SolverDiagnostics]:
     """Solve the exact-hat-algebra equilibrium on ``world`` (world layout arrays in, out).
+
+    ``demand_shift`` (N, N, S) multiplies importers' preference weights (see
+    :class:`~tariffsim.models.gravity.equations.GravitySystem`).
 
     Strategy (``method="auto"``): the accelerated fixed point; if it stalls,
     Newton with the analytic Jacobian from the best point; if that fails too,
@@ -141,16 +203,18 @@ def solve_equilibrium(
     tau_s = None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s))
     tariffs_s = np.ascontiguousarray(np.transpose(tariffs_new, to_s))
     rule = _numeraire_rule(world, numeraire)
+    shift_s = None if demand_shift is None else np.ascontiguousarray(np.transpose(demand_shift, to_s))
     kind: Literal["fixed_level", "fixed_ratio"] = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
 
     def system_at(lam: float) -> GravitySystem:
         """The equilibrium conditions with a fraction ``lam`` of the shock applied."""
         if lam == 1.0:
-            return GravitySystem(cal, tau_s, tariffs_s, kind, rule, deficit_target)
+            return GravitySystem(cal, tau_s, tariffs_s, kind, rule, deficit_target, shift_s)
         tau = None if tau_s is None else tau_s**lam
         tariffs = cal.tariffs + lam * (tariffs_s - cal.tariffs)
         target = None if deficit_target is None else cal.deficit + lam * (deficit_target - cal.deficit)
-        return GravitySystem(cal, tau, tariffs, kind, rule, target)
+        shift = None if shift_s is None else shift_s**lam
+        return GravitySystem(cal, tau, tariffs, kind, rule, target, shift)
 
     system = system_at(1.0)
     if x0 is None:
@@ -231,13 +295,35 @@ def _continuation(system_at: Callable[[float], GravitySystem], n: int, solver: S
 
 
 def _equilibrium(world: World, system: GravitySystem, x: FloatArray) -> Equilibrium:
+    """Counterfactual levels at the solution ``x``, in the World's ``[i, j, s]`` layout.
+
+    Price indices use the baseline preferences (``B_cost``, without demand
+    shifts), and real consumption is the baseline-preference utility of the
+    counterfactual bundle: per sector ``(Σ_i λ_ijs q̂_ijs^ρ)^(1/ρ)`` with
+    ``ρ = θ/(1 + θ)`` and quantities ``q̂ = X̂ / (ŵ τ̂)``, Cobb–Douglas across
+    sectors. Without demand shifts it equals ``Ê / P̂`` exactly (consumers are
+    on their demand curves).
+    """
     st = system.evaluate(x)
     flows_s = system.flows(st)  # (S, N, N)
     tariffs_s = system.tariffs_new
     theta = system.theta
-    sector_price = st.den ** (-1.0 / theta[:, None])  # (S, N)
+    cal = system.cal
+    den_cost = st.den if system.B is system.B_cost else np.matmul(st.v[:, None, :], system.B_cost)[:, 0, :]
+    den_cost = np.where(den_cost > 0, den_cost, 1.0)
+    sector_price = den_cost ** (-1.0 / theta[:, None])  # (S, N)
     price = np.exp((system.alpha * np.log(sector_price)).sum(axis=0))
     revenue = (tariffs_s * flows_s).sum(axis=(0, 1))
+    if system.B is system.B_cost:
+        real_consumption = (st.expenditure / cal.expenditure) / price
+    else:
+        base_flows = cal.lam * cal.alpha[:, None, :] * cal.expenditure[None, None, :] / (1.0 + cal.tariffs)
+        price_change = np.exp(x)[None, :, None] * (1.0 if system.tau_hat is None else system.tau_hat)
+        q_hat = np.divide(flows_s, base_flows * price_change, out=np.zeros_like(flows_s), where=base_flows > 0)
+        rho = (theta / (1.0 + theta))[:, None, None]
+        agg = (cal.lam * np.where(cal.lam > 0, q_hat, 0.0) ** rho).sum(axis=1)  # (S, N)
+        u_sector = np.where(agg > 0, agg, 1.0) ** (1.0 / rho[:, :, 0])
+        real_consumption = np.exp((system.alpha * np.log(u_sector)).sum(axis=0))
     to_w = (1, 2, 0)
     return Equilibrium(
         wage_hat=np.exp(x),
@@ -249,6 +335,7 @@ def _equilibrium(world: World, system: GravitySystem, x: FloatArray) -> Equilibr
         expenditure=st.expenditure,
         tariff_revenue=revenue,
         deficit=st.expenditure - st.output - revenue,
+        real_consumption_hat=real_consumption,
     )
 
 

@@ -1,0 +1,623 @@
+"""Compiling scenarios to shocks, with a coverage report and effective tariff rates.
+
+``compile_scenario(loaded, world, date=..., weights=..., lists_dir=...)`` returns a
+:class:`CompiledScenario`: the :class:`~tariffsim.Shock` on the World's grid, the
+value of trade each action covers, and trade-weighted average tariffs before
+and after, by (imposer, target) and sector.
+
+How an action reaches the World's sectors
+-----------------------------------------
+
+1. **Product level** — when product-level trade ``weights`` are given (columns
+   ``importer, exporter, product, value`` in USD millions, optional ``tariff`` as a
+   fraction) and the action names products (``products`` or ``product_list``): the
+   action sets or adds its rate on every matching line of the imposer's imports
+   from the targets; each sector's tariff then moves by the trade-weighted
+   average change over its lines, ``Δt_ijs = Σ_lines w Δt / Σ_lines w``. Lines map
+   to sectors through the World's concordance.
+2. **Coverage** — otherwise, when the action gives ``coverage`` (USD millions,
+   e.g. an announced "$34 billion"): the covered value is spread over the
+   action's cells (target × sector) in proportion to baseline trade (or, for
+   product codes without weights, to the number of listed lines in each sector),
+   capped at each cell's trade; a cell with covered share φ gets ``t + φ·rate``
+   (``add``) or ``t + φ·(rate − t)`` (``set``).
+3. **Whole sectors** — otherwise the action covers the named sectors entirely.
+
+Stacking rule: actions in force on the evaluation date apply in order of their
+``effective`` date (undated first), ties in file order; ``set`` replaces the
+current rate of a line, ``add`` adds to it. Two ``set`` actions in force on the
+same line at the same time are an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from tariffsim.errors import ScenarioError
+from tariffsim.scenario.loader import LoadedScenario, Origin
+from tariffsim.scenario.products import match_patterns, normalize_code, parse_patterns, read_product_list
+from tariffsim.scenario.schema import Action, AllExcept, ProductList, Retaliation, Scenario
+from tariffsim.shock import Purchase, Shock
+from tariffsim.world import World
+
+__all__ = ["CompiledScenario", "compile_scenario", "evaluation_date", "WEIGHT_COLUMNS"]
+
+WEIGHT_COLUMNS = ["importer", "exporter", "product", "value"]
+"""Required columns of product-level trade weights (``tariff`` optional)."""
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario on one date, compiled for one World.
+
+    Attributes
+    ----------
+    shock
+        The Shock on the World's grid.
+    date
+        The evaluation date (``None``: every action, whatever its dates).
+    coverage
+        One row per action in force: ``date, label, kind, imposer, targets, mode,
+        rate_pct, basis, lines, covered_value_usd_m, sectors``.
+    tariffs
+        Trade-weighted average tariffs: ``imposer, target, sector, trade_usd_m,
+        tariff_before_pct, tariff_after_pct``, one row per sector and one with
+        ``sector = "all"`` for every (imposer, target) pair an action touches.
+    product_tariffs
+        Product-level tariffs when weights were used: ``importer, exporter,
+        product, sector, value, tariff_before, tariff_after`` (fractions).
+    warnings
+        Things the user should know (suspended actions, unmatched lines, caps hit).
+    """
+
+    shock: Shock
+    date: dt.date | None
+    coverage: pd.DataFrame
+    tariffs: pd.DataFrame
+    product_tariffs: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class _Entry:
+    """An action or retaliation resolved to concrete labels."""
+
+    kind: str
+    spec: Action | Retaliation
+    origin: Origin
+    order: int
+    imposer: str
+    targets: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.spec.label or f"{self.kind} {self.origin.index + 1}"
+
+
+def evaluation_date(spec: Scenario, date: dt.date | None) -> dt.date | None:
+    """The date to evaluate: ``date`` if given, else the header's ``date``, else the
+    latest ``effective`` date of any entry (every dated action then in force), else None."""
+    if date is not None:
+        return date
+    if spec.scenario.date is not None:
+        return spec.scenario.date
+    dated = [e.effective for e in [*spec.action, *spec.retaliation, *spec.trade_cost, *spec.purchase]
+             if e.effective is not None]
+    return max(dated) if dated else None
+
+
+def compile_scenario(
+    loaded: LoadedScenario,
+    world: World,
+    *,
+    date: dt.date | None = None,
+    weights: pd.DataFrame | None = None,
+    lists_dir: Path | None = None,
+) -> CompiledScenario:
+    """Turn a scenario into a Shock on ``world``'s grid, with its coverage report.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`~tariffsim.scenario.load_scenario` or :func:`parse_scenario`.
+    world
+        The baseline World (its countries, sectors, flows, tariffs and concordance).
+    date
+        Evaluation date; see :func:`evaluation_date` for the default.
+    weights
+        Optional product-level trade (see :data:`WEIGHT_COLUMNS`).
+    lists_dir
+        Folder where named product lists (``product_list = "NAME"``) are found as
+        ``NAME.csv`` or ``NAME.parquet``; without it, actions with named lists use
+        their ``sectors`` and ``coverage`` instead.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, line and key: unknown countries, regions or sectors,
+        overlapping ``set`` actions, a stacked rate at or below −100 %, a missing
+        list file, products without weights or coverage.
+    """
+    spec = loaded.spec
+    when = evaluation_date(spec, date)
+    regions = _regions(loaded, world)
+    entries = _entries(loaded, world, regions)
+    warnings: list[str] = []
+    product_frame = None if weights is None else _check_weights(weights, world)
+
+    tariffs = np.array(world.tariffs, copy=True)
+    coverage_rows: list[dict[str, object]] = []
+    line_state: dict[str, object] = {}
+    product_tariffs: pd.DataFrame | None = None
+    if product_frame is not None:
+        product_tariffs = product_frame.assign(tariff_before=product_frame["tariff"],
+                                               tariff_after=product_frame["tariff"].astype(float))
+        line_state["set_by"] = np.full(len(product_frame), "", dtype=object)
+    sector_set_by: dict[tuple[int, int, int], str] = {}
+
+    active = [e for e in entries if e.spec.active(when)]
+    for e in entries:
+        if e.spec.suspended and e.spec.active(when):
+            warnings.append(f"'{e.label}' is suspended: listed, not applied")
+    active = sorted((e for e in active if not e.spec.suspended),
+                    key=lambda e: (e.spec.effective or dt.date.min, e.order))
+    for e in active:
+        codes = _codes(e, lists_dir)
+        use_products = codes is not None and product_tariffs is not None and _has_rows(product_tariffs, e)
+        if use_products:
+            assert product_tariffs is not None and codes is not None
+            row = _apply_products(e, codes, product_tariffs, line_state, when)
+        else:
+            row = _apply_sectors(e, codes, world, tariffs, sector_set_by, warnings, when)
+        row.update({"date": when, "label": e.label, "kind": e.kind, "imposer": e.imposer,
+                    "targets": ",".join(e.targets), "mode": e.spec.mode, "rate_pct": 100.0 * e.spec.rate})
+        coverage_rows.append(row)
+
+    if product_tariffs is not None:
+        _aggregate_products(product_tariffs, world, tariffs, warnings)
+    low = tariffs <= -1.0
+    if low.any():
+        i, j, s = np.argwhere(low)[0]
+        raise ScenarioError(f"stacked tariffs of {world.countries[j]} on {world.countries[i]} "
+                            f"({world.sectors[s]}) fall to -100% or below", file=str(loaded.path or ""))
+    tau = _trade_costs(loaded, world, regions, when)
+    purchases = _purchases(loaded, world, when)
+    n = world.n_countries
+    tariffs[np.arange(n), np.arange(n), :] = 0.0
+    shock = Shock(world.countries, world.sectors, tariffs=tariffs, trade_cost_hat=tau, purchases=purchases,
+                  label=spec.scenario.name + (f" @ {when}" if when else ""))
+    coverage = pd.DataFrame(coverage_rows, columns=["date", "label", "kind", "imposer", "targets", "mode",
+                                                    "rate_pct", "basis", "lines", "covered_value_usd_m",
+                                                    "sectors"])
+    touched = sorted({(world.country_index(e.imposer), world.country_index(t)) for e in active for t in e.targets})
+    return CompiledScenario(shock=shock, date=when, coverage=coverage,
+                            tariffs=_average_tariffs(world, tariffs, touched), product_tariffs=product_tariffs,
+                            warnings=tuple(warnings))
+
+
+# ---------------------------------------------------------------------- labels
+def _regions(loaded: LoadedScenario, world: World) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, members in loaded.spec.regions.items():
+        unknown = [m for m in members if m not in world.countries]
+        if unknown:
+            raise ScenarioError(f"region '{name}' lists countries not in the World: {unknown}",
+                                file=str(loaded.path) if loaded.path else None, key=f"regions.{name}")
+        if name in world.countries:
+            raise ScenarioError(f"region name '{name}' is already a country of the World",
+                                file=str(loaded.path) if loaded.path else None, key=f"regions.{name}")
+        out[name] = list(members)
+    return out
+
+
+def _countries(names: Sequence[str], world: World, regions: dict[str, list[str]], origin: Origin,
+               key: str) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if name in regions:
+            out.extend(regions[name])
+        elif name in world.countries:
+            out.append(name)
+        else:
+            raise origin.error(f"unknown country or region '{name}'; this World has "
+                               f"{', '.join(world.countries)}" + (f"; regions: {', '.join(regions)}" if regions
+                                                                  else ""), key)
+    return list(dict.fromkeys(out))
+
+
+def _entries(loaded: LoadedScenario, world: World, regions: dict[str, list[str]]) -> list[_Entry]:
+    spec = loaded.spec
+    entries: list[_Entry] = []
+    by_label: dict[str, _Entry] = {}
+    for k, action in enumerate(spec.action):
+        origin = loaded.origin("action", k)
+        imposers = _countries([action.imposer], world, regions, origin, "imposer")
+        for imposer in imposers:
+            targets = _targets(action.target, imposer, imposers, world, regions, origin)
+            entry = _Entry("action", action, origin, k, imposer, targets)
+            entries.append(entry)
+            if action.label:
+                by_label.setdefault(action.label, entry)
+    for k, ret in enumerate(spec.retaliation):
+        origin = loaded.origin("retaliation", k)
+        answered = by_label.get(ret.answers)
+        if answered is None:
+            raise origin.error(f"answers '{ret.answers}', which is not the label of any action", "answers")
+        if len(answered.targets) != 1:
+            raise origin.error(f"'{ret.answers}' targets {len(answered.targets)} countries; a retaliation answers "
+                               "an action with one target (write an [[action]] instead)", "answers")
+        entries.append(_Entry("retaliation", ret, origin, len(spec.action) + k, answered.targets[0],
+                              [answered.imposer]))
+    return entries
+
+
+def _targets(target: str | list[str] | AllExcept, imposer: str, imposers: list[str], world: World,
+             regions: dict[str, list[str]], origin: Origin) -> list[str]:
+    if isinstance(target, AllExcept):
+        excluded = set(_countries(target.all_except, world, regions, origin, "target"))
+        out = [c for c in world.countries if c not in excluded and c != imposer]
+    elif target == "all":
+        out = [c for c in world.countries if c != imposer and c not in imposers]
+    else:
+        names = [target] if isinstance(target, str) else target
+        out = [c for c in _countries(names, world, regions, origin, "target") if c not in imposers]
+        if imposer in _countries(names, world, regions, origin, "target") and len(imposers) == 1:
+            raise origin.error(f"'{imposer}' cannot levy a tariff on itself", "target")
+    if not out:
+        raise origin.error("the target list is empty once the imposer is left out", "target")
+    return out
+
+
+# ---------------------------------------------------------------------- products
+def _codes(e: _Entry, lists_dir: Path | None) -> list[str] | None:
+    """The action's product codes (patterns and list codes), or None when it names no
+    resolvable products (a named list without ``lists_dir`` falls back to sectors)."""
+    spec = e.spec
+    codes: list[str] = []
+    if spec.products is not None:
+        codes.extend(str(p) for p in spec.products)
+    if spec.product_list is not None:
+        listed = _read_list(spec.product_list, e.origin, lists_dir)
+        if listed is None:
+            return codes or None
+        codes.extend(listed)
+    return codes or None
+
+
+def _read_list(item: str | ProductList, origin: Origin, lists_dir: Path | None) -> list[str] | None:
+    if isinstance(item, ProductList):
+        path = Path(item.file)
+        if not path.is_absolute():
+            base = origin.base_dir or Path.cwd()
+            path = base / path
+        column, where = item.column, item.where
+    else:
+        candidates = []
+        named = Path(item)
+        if named.suffix.lower() in (".csv", ".parquet"):
+            candidates.append(named if named.is_absolute() else (origin.base_dir or Path.cwd()) / named)
+        elif lists_dir is not None:
+            return _named_list(item, lists_dir, origin)
+        else:
+            return None  # a named list: used only when a lists folder is given
+        existing = [c for c in candidates if c.exists()]
+        path = existing[0] if existing else candidates[0]
+        column, where = None, {}
+    try:
+        return read_product_list(path, column, where)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise origin.error(str(exc).strip("'\""), "product_list") from None
+
+
+def _named_list(name: str, lists_dir: Path, origin: Origin) -> list[str]:
+    """``NAME.csv`` / ``NAME.parquet`` in ``lists_dir``, or the rows of a combined list file in it
+    whose ``list`` column equals NAME (the layout of the USTR annex table)."""
+    if not lists_dir.is_dir():
+        raise origin.error(f"the lists folder {lists_dir} does not exist", "product_list")
+    for suffix in (".csv", ".parquet"):
+        path = lists_dir / f"{name}{suffix}"
+        if path.exists():
+            try:
+                return read_product_list(path)
+            except (KeyError, ValueError) as exc:
+                raise origin.error(str(exc).strip("'\""), "product_list") from None
+    for path in sorted(lists_dir.glob("*.csv")):
+        header = path.open(encoding="utf-8", errors="replace").readline()
+        if "list" not in [h.strip().strip('"') for h in header.split(",")]:
+            continue
+        try:
+            return read_product_list(path, where={"list": name})
+        except ValueError:
+            continue
+        except KeyError as exc:
+            raise origin.error(str(exc).strip("'\""), "product_list") from None
+    raise origin.error(f"no product list '{name}' in {lists_dir} (looked for {name}.csv, {name}.parquet and a CSV "
+                       "with a 'list' column)", "product_list")
+
+
+def _has_rows(frame: pd.DataFrame, e: _Entry) -> bool:
+    return bool(((frame["importer"] == e.imposer) & frame["exporter"].isin(e.targets)).any())
+
+
+def _apply_products(e: _Entry, codes: list[str], frame: pd.DataFrame, state: dict[str, object],
+                    when: dt.date | None) -> dict[str, object]:
+    try:
+        patterns = parse_patterns(codes)
+        excluded = parse_patterns(e.spec.exclude)
+    except ValueError as exc:
+        raise e.origin.error(str(exc), "products") from None
+    rows = (frame["importer"] == e.imposer).to_numpy() & frame["exporter"].isin(e.targets).to_numpy()
+    products = frame["product"]
+    mask = rows & match_patterns(products, patterns)
+    if excluded:
+        mask &= ~match_patterns(products, excluded)
+    set_by = state["set_by"]
+    assert isinstance(set_by, np.ndarray)
+    after = frame["tariff_after"].to_numpy(dtype=float, copy=True)
+    if e.spec.mode == "set":
+        clash = mask & (set_by != "")
+        if clash.any():
+            first = int(np.argmax(clash))
+            raise e.origin.error(f"overlapping set actions: '{e.label}' and '{set_by[first]}' both set the rate "
+                                 f"on {frame['product'].iloc[first]} ({e.imposer} imports from "
+                                 f"{frame['exporter'].iloc[first]})" + (f" on {when}" if when else ""), "mode")
+        after[mask] = e.spec.rate
+        set_by[mask] = e.label
+    else:
+        after[mask] += e.spec.rate
+    frame["tariff_after"] = after
+    return {"basis": "products", "lines": int(mask.sum()),
+            "covered_value_usd_m": float(frame["value"].to_numpy()[mask].sum()),
+            "sectors": ",".join(sorted(frame.loc[mask, "sector"].dropna().astype(str).unique()))}
+
+
+def _check_weights(weights: pd.DataFrame, world: World) -> pd.DataFrame:
+    missing = [c for c in WEIGHT_COLUMNS if c not in weights.columns]
+    if missing:
+        raise ScenarioError(f"product-level trade weights lack columns {missing}; they need "
+                            f"{', '.join(WEIGHT_COLUMNS)} (and optionally tariff)")
+    frame = weights[[*WEIGHT_COLUMNS, *(["tariff"] if "tariff" in weights.columns else [])]].copy()
+    frame["importer"] = frame["importer"].astype(str)
+    frame["exporter"] = frame["exporter"].astype(str)
+    unknown = sorted((set(frame["importer"]) | set(frame["exporter"])) - set(world.countries))
+    if unknown:
+        raise ScenarioError(f"product-level trade weights name countries not in the World: {unknown[:8]}")
+    try:
+        frame["product"] = [normalize_code(c) for c in frame["product"]]
+    except ValueError as exc:
+        raise ScenarioError(f"product-level trade weights: {exc}") from None
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    if frame["value"].isna().any() or (frame["value"] < 0).any():
+        raise ScenarioError("product-level trade weights: values must be numbers >= 0 (USD millions)")
+    if frame.duplicated(["importer", "exporter", "product"]).any():
+        raise ScenarioError("product-level trade weights: duplicated (importer, exporter, product) rows")
+    if not world.concordance:
+        raise ScenarioError("product-level trade weights need a World with a product concordance "
+                            "(World.concordance, prefix -> sector)")
+    frame["sector"] = world.sector_of(frame["product"])
+    if "tariff" not in frame.columns:
+        i = frame["exporter"].map({c: k for k, c in enumerate(world.countries)}).to_numpy()
+        j = frame["importer"].map({c: k for k, c in enumerate(world.countries)}).to_numpy()
+        s = frame["sector"].map({c: k for k, c in enumerate(world.sectors)})
+        base = np.zeros(len(frame))
+        ok = s.notna().to_numpy()
+        base[ok] = world.tariffs[i[ok], j[ok], s[ok].to_numpy(dtype=int)]
+        frame["tariff"] = base
+    frame["tariff"] = pd.to_numeric(frame["tariff"], errors="coerce").fillna(0.0)
+    return frame.reset_index(drop=True)
+
+
+def _aggregate_products(frame: pd.DataFrame, world: World, tariffs: FloatArray, warnings: list[str]) -> None:
+    """Move sector tariffs by the trade-weighted average change of their lines."""
+    changed = frame["tariff_after"] != frame["tariff_before"]
+    unmapped = changed & frame["sector"].isna()
+    if unmapped.any():
+        warnings.append(f"{int(unmapped.sum())} product lines with changed tariffs (USD "
+                        f"{frame.loc[unmapped, 'value'].sum():,.1f} m) map to no sector of the World and are left "
+                        f"out: {', '.join(frame.loc[unmapped, 'product'].head(5))}")
+    mapped = frame[frame["sector"].notna()]
+    if mapped.empty:
+        return
+    delta = (mapped["tariff_after"] - mapped["tariff_before"]) * mapped["value"]
+    grouped = pd.DataFrame({"exporter": mapped["exporter"], "importer": mapped["importer"],
+                            "sector": mapped["sector"], "dv": delta, "w": mapped["value"],
+                            "d": mapped["tariff_after"] - mapped["tariff_before"]}).groupby(
+        ["exporter", "importer", "sector"], sort=False)
+    summary = grouped.agg(dv=("dv", "sum"), w=("w", "sum"), d=("d", "mean"))
+    for key, dv, w, d in zip(summary.index, summary["dv"], summary["w"], summary["d"], strict=True):
+        if dv == 0 and d == 0:
+            continue
+        exporter, importer, sector = (str(x) for x in key)
+        i, j, s = world.country_index(exporter), world.country_index(importer), world.sector_index(sector)
+        # Lines without trade still carry the action's rate: fall back to the simple average.
+        tariffs[i, j, s] += dv / w if w > 0 else d
+
+
+# ---------------------------------------------------------------------- sectors and coverage
+def _entry_sectors(e: _Entry, codes: list[str] | None, world: World) -> tuple[list[int], NDArray[np.float64] | None]:
+    """Sector indices the action covers, and line counts per sector when it names product codes.
+
+    Product codes, when known, place the action in sectors through the World's
+    concordance (and weight sectors by listed lines); named sectors are used otherwise.
+    """
+    sectors = e.spec.sectors
+    if sectors is not None and (codes is None or not world.concordance):
+        if sectors == "all":
+            return [s for s in range(world.n_sectors) if world.traded[s]], None
+        names = [sectors] if isinstance(sectors, str) else sectors
+        unknown = [x for x in names if x not in world.sectors]
+        if unknown:
+            raise e.origin.error(f"unknown sectors {unknown}; this World has {', '.join(world.sectors)}", "sectors")
+        return [world.sector_index(x) for x in names], None
+    assert codes is not None
+    if not world.concordance:
+        raise e.origin.error("the action names products but the World has no product concordance to place them "
+                             "in sectors; give sectors too", "products")
+    try:
+        lows = [p.low for p in parse_patterns(codes)]
+    except ValueError as exc:
+        raise e.origin.error(str(exc), "products") from None
+    mapped = world.sector_of(pd.Series(lows)).dropna()
+    if mapped.empty:
+        raise e.origin.error("none of the action's products maps to a sector of this World", "products")
+    counts = mapped.value_counts()
+    idx = [world.sector_index(str(x)) for x in counts.index]
+    return idx, np.asarray(counts.to_numpy(), dtype=np.float64)
+
+
+def _apply_sectors(e: _Entry, codes: list[str] | None, world: World, tariffs: FloatArray,
+                   set_by: dict[tuple[int, int, int], str], warnings: list[str],
+                   when: dt.date | None) -> dict[str, object]:
+    if codes is None and e.spec.sectors is None:
+        raise e.origin.error(f"the named product list '{e.spec.product_list}' needs a lists folder (--lists DIR), "
+                             "or give sectors (and coverage) for sector-level worlds", "product_list")
+    sectors, line_counts = _entry_sectors(e, codes, world)
+    if codes is not None and e.spec.coverage is None:
+        raise e.origin.error("the action lists products but there are no product-level trade weights for "
+                             f"{e.imposer}'s imports from {', '.join(e.targets)}: give weights (--weights FILE), "
+                             "or sectors and coverage", "products")
+    j = world.country_index(e.imposer)
+    exporters = [world.country_index(t) for t in e.targets]
+    cells = [(i, j, s) for i in exporters for s in sectors]
+    trade = np.array([world.flows[c] for c in cells])
+    if e.spec.coverage is None:
+        share = np.ones(len(cells))
+        basis = "sectors"
+        covered = float(trade.sum())
+    else:
+        if line_counts is not None:
+            per_sector = dict(zip(sectors, line_counts, strict=True))
+            weight = np.array([per_sector[s] * world.flows[i, j, s] / max(world.flows[exporters, j, s].sum(), 1e-300)
+                               for i, _, s in cells])
+            basis = "coverage by listed lines"
+        else:
+            weight = trade.copy()
+            basis = "coverage by trade"
+        covered_cells, capped = _spread(e.spec.coverage, weight, trade)
+        if capped:
+            warnings.append(f"'{e.label}': coverage of {e.spec.coverage:,.0f} USD m exceeds the baseline trade it "
+                            f"can cover ({trade.sum():,.0f}); capped")
+        share = np.divide(covered_cells, trade, out=np.zeros_like(trade), where=trade > 0)
+        covered = float(covered_cells.sum())
+    for (i, jj, s), phi in zip(cells, share, strict=True):
+        if e.spec.mode == "set":
+            key = (i, jj, s)
+            if key in set_by:
+                raise e.origin.error(f"overlapping set actions: '{e.label}' and '{set_by[key]}' both set "
+                                     f"{e.imposer}'s tariff on {world.countries[i]} ({world.sectors[s]})"
+                                     + (f" on {when}" if when else ""), "mode")
+            set_by[key] = e.label
+            tariffs[i, jj, s] += phi * (e.spec.rate - tariffs[i, jj, s])
+        else:
+            tariffs[i, jj, s] += phi * e.spec.rate
+    return {"basis": basis, "lines": len(codes) if codes is not None else np.nan,
+            "covered_value_usd_m": covered, "sectors": ",".join(world.sectors[s] for s in sectors)}
+
+
+def _spread(total: float, weight: FloatArray, cap: FloatArray) -> tuple[FloatArray, bool]:
+    """Split ``total`` across cells in proportion to ``weight``, no cell above ``cap`` (water filling)."""
+    out = np.zeros_like(cap)
+    free = (weight > 0) & (cap > 0)
+    remaining = float(total)
+    while remaining > 1e-12 * max(total, 1.0) and free.any():
+        alloc = remaining * weight * free / (weight * free).sum()
+        over = free & (out + alloc >= cap)
+        if not over.any():
+            out += alloc
+            remaining = 0.0
+            break
+        remaining -= float((cap - out)[over].sum())
+        out[over] = cap[over]
+        free &= ~over
+    return out, remaining > 1e-9 * max(total, 1.0)
+
+
+# ---------------------------------------------------------------------- trade costs and purchases
+def _trade_costs(loaded: LoadedScenario, world: World, regions: dict[str, list[str]],
+                 when: dt.date | None) -> FloatArray | None:
+    entries = [(k, tc) for k, tc in enumerate(loaded.spec.trade_cost) if tc.active(when)]
+    if not entries:
+        return None
+    tau = np.ones(world.shape)
+    for k, tc in entries:
+        origin = loaded.origin("trade_cost", k)
+        exporters = _everyone(tc.exporters, world, regions, origin, "exporters")
+        importers = _everyone(tc.importers, world, regions, origin, "importers")
+        if tc.sectors == "all":
+            sectors = list(range(world.n_sectors))
+        else:
+            names = [tc.sectors] if isinstance(tc.sectors, str) else tc.sectors
+            unknown = [x for x in names if x not in world.sectors]
+            if unknown:
+                raise origin.error(f"unknown sectors {unknown}", "sectors")
+            sectors = [world.sector_index(x) for x in names]
+        pairs = {(a, b) for a in exporters for b in importers if a != b}
+        if tc.symmetric:
+            pairs |= {(b, a) for a, b in pairs}
+        for a, b in pairs:
+            i, j = world.country_index(a), world.country_index(b)
+            for s in sectors:
+                tau[i, j, s] *= np.exp(-tc.coefficient * tc.change / world.elasticity[s])
+    return tau
+
+
+def _everyone(names: str | list[str], world: World, regions: dict[str, list[str]], origin: Origin,
+              key: str) -> list[str]:
+    if names == "all":
+        return list(world.countries)
+    return _countries([names] if isinstance(names, str) else names, world, regions, origin, key)
+
+
+def _purchases(loaded: LoadedScenario, world: World, when: dt.date | None) -> tuple[Purchase, ...]:
+    out = []
+    for k, p in enumerate(loaded.spec.purchase):
+        if not p.active(when):
+            continue
+        origin = loaded.origin("purchase", k)
+        for key, country in (("importer", p.importer), ("exporter", p.exporter)):
+            if country not in world.countries:
+                raise origin.error(f"unknown country '{country}'", key)
+        if p.sectors == "all":
+            sectors = tuple(x for x, traded in zip(world.sectors, world.traded, strict=True) if traded)
+        else:
+            names = [p.sectors] if isinstance(p.sectors, str) else p.sectors
+            unknown = [x for x in names if x not in world.sectors]
+            if unknown:
+                raise origin.error(f"unknown sectors {unknown}", "sectors")
+            sectors = tuple(names)
+        if p.importer == p.exporter:
+            raise origin.error("importer and exporter are the same country", "exporter")
+        out.append(Purchase(p.importer, p.exporter, sectors, p.value, p.label or f"purchase {k + 1}"))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------- reports
+def _average_tariffs(world: World, tariffs: FloatArray, pairs: list[tuple[int, int]]) -> pd.DataFrame:
+    rows = []
+    for j, i in pairs:
+        flows = world.flows[i, j, :]
+        for s in range(world.n_sectors):
+            if not world.traded[s]:
+                continue
+            rows.append({"imposer": world.countries[j], "target": world.countries[i], "sector": world.sectors[s],
+                         "trade_usd_m": flows[s], "tariff_before_pct": 100 * world.tariffs[i, j, s],
+                         "tariff_after_pct": 100 * tariffs[i, j, s]})
+        total = flows.sum()
+        if total > 0:
+            before = float((world.tariffs[i, j, :] * flows).sum() / total)
+            after = float((tariffs[i, j, :] * flows).sum() / total)
+        else:
+            before = after = float("nan")
+        rows.append({"imposer": world.countries[j], "target": world.countries[i], "sector": "all",
+                     "trade_usd_m": total, "tariff_before_pct": 100 * before, "tariff_after_pct": 100 * after})
+    return pd.DataFrame(rows, columns=["imposer", "target", "sector", "trade_usd_m", "tariff_before_pct",
+                                       "tariff_after_pct"])

@@ -1,0 +1,52 @@
+"""Writing scenarios back to TOML (for round trips, diffs and generated scenarios)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from tariffsim.scenario.schema import Scenario
+
+__all__ = ["to_toml"]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else json.dumps(key)
+
+
+def _table(data: dict[str, Any]) -> list[str]:
+    return [f"{_key(k)} = {_value(v)}" for k, v in data.items() if v is not None]
+
+
+def to_toml(spec: Scenario) -> str:
+    """The scenario as TOML text; ``parse_scenario(to_toml(s)).spec == s``.
+
+    Rates are written as fractions; keys left at their defaults are omitted.
+    """
+    data = spec.model_dump(mode="python", exclude_defaults=True)
+    lines = ["[scenario]", *_table(data.get("scenario", {"name": spec.scenario.name}))]
+    if data.get("regions"):
+        lines += ["", "[regions]", *_table(data["regions"])]
+    for table in ("action", "retaliation", "trade_cost", "purchase"):
+        for entry in data.get(table, []):
+            lines += ["", f"[[{table}]]", *_table(entry)]
+    return "\n".join(lines) + "\n"
