@@ -300,6 +300,16 @@ def _short(value: object) -> str:
     return str(value)
 
 
+# ---------------------------------------------------------------------- estimate
+def _register_estimate() -> None:
+    from tariffsim.cli_estimate import estimate_command
+
+    app.command("estimate")(estimate_command)
+
+
+_register_estimate()
+
+
 # ---------------------------------------------------------------------- replicate
 @app.command("replicate")
 def replicate_command(

@@ -15,7 +15,7 @@ from tariffsim import __version__
 from tariffsim.data import write_world
 from tariffsim.testing import random_world
 
-COMMANDS = [["world", "show"], ["run"], ["replicate"]]
+COMMANDS = [["world", "show"], ["run"], ["replicate"], ["estimate"], ["scenario", "check"], ["scenario", "coverage"]]
 
 
 def tariffsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,8 @@ from tariffsim.errors import DataError
 __all__ = ["read_table"]
 
 
-def read_table(path: str | Path, required: list[str], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_table(path: str | Path, required: list[str] | None = None, *,
+               text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A CSV or Parquet table with at least the ``required`` columns.
 
     ``text_columns`` are read as strings (codes keep their leading zeros).
@@ -19,13 +20,18 @@ def read_table(path: str | Path, required: list[str], *, text_columns: tuple[str
     Raises
     ------
     DataError
-        Missing file, unreadable content or missing columns, naming the file and column.
+        Missing file, another file type, unreadable content or missing columns,
+        naming the file and column.
     """
     p = Path(path)
+    required = required or []
     if not p.exists():
         raise DataError("file not found", file=str(p))
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise DataError(f"unsupported file type '{suffix}'; give a .csv or .parquet file", file=str(p))
     try:
-        if p.suffix.lower() == ".parquet":
+        if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(p)
             for col in text_columns:
                 if col in frame.columns:

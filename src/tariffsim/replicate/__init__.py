@@ -24,6 +24,9 @@ __all__ = ["Replication", "REGISTRY", "available", "get", "run", "COUNTRY_COLUMN
 REGISTRY: dict[str, str] = {
     "yotov2016-app1": "tariffsim.replicate.yotov2016_app1",
     "gegravity-can-jpn": "tariffsim.replicate.gegravity_can_jpn",
+    "yotov2016-ch1-ex2": "tariffsim.replicate.yotov2016_ch1_ex2",
+    "yotov2016-rta": "tariffsim.replicate.yotov2016_rta",
+    "yotov2016-app2": "tariffsim.replicate.yotov2016_app2",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",
