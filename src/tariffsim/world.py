@@ -71,6 +71,18 @@ class World:
         Product codes to sectors: ``HS prefix -> sector`` (e.g. ``{"84": "MAC"}``);
         a code maps to the sector of its longest matching prefix. Used by the
         scenario compiler to place product-level actions in sectors. Optional.
+    value_added_share
+        Input-output worlds only: β[i, s], value added as a share of gross output
+        of sector s in country i, shape (N, S), in (0, 1]. ``None`` (default) means
+        no input-output links (β = 1: output is value added).
+    io_shares
+        Input-output worlds only: γ[i, k, s], the share of input sector k in
+        sector s's intermediate purchases in country i, shape (N, S, S); every
+        column ``γ[i, :, s]`` with β < 1 sums to 1. Required with
+        ``value_added_share`` below 1.
+
+    With input-output links, ``flows`` are gross output sold; final demand
+    shares are derived (:attr:`final_shares`) and must be non-negative.
 
     Raises
     ------
@@ -90,6 +102,8 @@ class World:
     name: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
     concordance: Mapping[str, str] = field(default_factory=dict)
+    value_added_share: FloatArray | None = None
+    io_shares: FloatArray | None = None
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -160,6 +174,7 @@ class World:
                              "or GDP minus exports for a value-added world")
         object.__setattr__(self, "sources", dict(self.sources))
         object.__setattr__(self, "concordance", _check_concordance(self.concordance, sectors))
+        self._check_input_output(countries, sectors)
         if self.year is not None:
             object.__setattr__(self, "year", int(self.year))
 
@@ -191,6 +206,55 @@ class World:
             raise WorldError("sectors", f"unknown sector '{sector}'", None,
                              f"use one of {', '.join(self.sectors)}") from None
 
+    def _check_input_output(self, countries: tuple[str, ...], sectors: tuple[str, ...]) -> None:
+        n, s = len(countries), len(sectors)
+        beta, gamma = self.value_added_share, self.io_shares
+        if beta is None and gamma is None:
+            return
+        if beta is None:
+            raise WorldError("value_added_share", "io_shares given without value-added shares", None,
+                             "give value_added_share (N, S) with the io_shares")
+        b = _float_array(beta, "value_added_share")
+        if b.shape != (n, s):
+            raise WorldError("value_added_share", f"shape {b.shape}, expected {(n, s)}", None,
+                             "give one share per country and sector")
+        bad = ~np.isfinite(b) | (b <= 0) | (b > 1)
+        if bad.any():
+            where = [f"{countries[i]}/{sectors[k]}" for i, k in np.argwhere(bad)[:6]]
+            raise WorldError("value_added_share", "shares outside (0, 1]", where,
+                             "value added / gross output must be positive and at most 1")
+        if gamma is None:
+            if (b < 1).any():
+                raise WorldError("io_shares", "missing while some value-added shares are below 1", None,
+                                 "give io_shares (N, S, S): input k's share in sector s's intermediate purchases")
+            g = np.zeros((n, s, s))
+        else:
+            g = _float_array(gamma, "io_shares")
+            if g.shape != (n, s, s):
+                raise WorldError("io_shares", f"shape {g.shape}, expected {(n, s, s)}", None,
+                                 "index io_shares[country, input sector, using sector]")
+            if not np.all(np.isfinite(g)) or (g < 0).any():
+                raise WorldError("io_shares", "negative or non-finite shares", None, "shares must be >= 0")
+            sums = g.sum(axis=1)  # (N, S): over inputs
+            off = (b < 1) & (np.abs(sums - 1.0) > 1e-6)
+            if off.any():
+                where = [f"{countries[i]}/{sectors[k]}" for i, k in np.argwhere(off)[:6]]
+                raise WorldError("io_shares", "input shares of a sector do not sum to 1", where,
+                                 "normalise io_shares[i, :, s] to sum to 1 for every sector that buys inputs")
+        object.__setattr__(self, "value_added_share", readonly(b))
+        object.__setattr__(self, "io_shares", readonly(g))
+        alpha = self.final_shares
+        neg = alpha < -1e-9
+        if neg.any():
+            where = [f"{countries[i]}/{sectors[k]}" for i, k in np.argwhere(neg)[:6]]
+            raise WorldError("io_shares", "intermediate demand exceeds spending (negative final demand)", where,
+                             "check that flows, value-added shares and io_shares describe the same economy")
+
+    @property
+    def has_input_output(self) -> bool:
+        """Whether the World carries input-output links (value-added shares below 1)."""
+        return self.value_added_share is not None and bool((self.value_added_share < 1).any())
+
     # ------------------------------------------------------------------ derived quantities
     @cached_property
     def output(self) -> FloatArray:
@@ -201,6 +265,35 @@ class World:
     def sector_output(self) -> FloatArray:
         """Output by country and sector, shape (N, S)."""
         return readonly(self.flows.sum(axis=1))
+
+    @cached_property
+    def value_added(self) -> FloatArray:
+        """Value added by country, shape (N,): output without input-output links."""
+        if self.value_added_share is None:
+            return self.output
+        return readonly((self.value_added_share * self.sector_output).sum(axis=1))
+
+    @cached_property
+    def intermediate_purchases(self) -> FloatArray:
+        """Tariff-inclusive intermediate purchases ``[i, k, s]``: country i's sector s buying input k, (N, S, S)."""
+        n, s = self.n_countries, self.n_sectors
+        if self.value_added_share is None or self.io_shares is None:
+            return readonly(np.zeros((n, s, s)))
+        cost = (1.0 - self.value_added_share) * self.sector_output  # (N, S) input bill by using sector
+        return readonly(self.io_shares * cost[:, None, :])
+
+    @cached_property
+    def final_shares(self) -> FloatArray:
+        """α[i, s]: share of sector s in country i's final spending, shape (N, S).
+
+        Final spending is income (value added + tariff revenue + deficit); with
+        input-output links, intermediate purchases are taken out of each sector's
+        tariff-inclusive spending first.
+        """
+        spend = self.gross_purchases.sum(axis=0)  # (N, S) by importer and sector
+        final = spend - self.intermediate_purchases.sum(axis=2)
+        income = self.value_added + self.tariff_revenue + self.deficit
+        return readonly(final / income[:, None])
 
     @cached_property
     def gross_purchases(self) -> FloatArray:
@@ -255,6 +348,8 @@ class World:
         for arr in (self.flows, self.tariffs, self.elasticity):
             h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
         h.update(repr(sorted(self.concordance.items())).encode())
+        for optional in (self.value_added_share, self.io_shares):
+            h.update(b"\x1d" if optional is None else np.ascontiguousarray(optional, dtype="<f8").tobytes())
         return h.hexdigest()
 
     def sector_of(self, codes: pd.Series) -> pd.Series:
@@ -426,8 +521,18 @@ class World:
                     theta[g] = float(np.average(self.elasticity[members], weights=weights))
                     break
         concordance = {code: smap[self.sectors.index(sec)] for code, sec in self.concordance.items()}
+        beta = gamma = None
+        if self.value_added_share is not None:
+            # Sum value added and intermediate purchases exactly, then recompute the shares.
+            va = np.einsum("ia,sc,is->ac", mc, ms, self.value_added_share * self.sector_output)
+            purchases = np.einsum("ia,kb,sc,iks->abc", mc, ms, ms, self.intermediate_purchases, optimize=True)
+            gross = flows.sum(axis=1)
+            beta = np.divide(va, gross, out=np.ones_like(va), where=gross > 0)
+            bill = purchases.sum(axis=1)
+            gamma = np.divide(purchases, bill[:, None, :], out=np.zeros_like(purchases), where=bill[:, None, :] > 0)
         return World(countries=tuple(new_c), sectors=tuple(new_s), flows=flows, elasticity=theta,
-                     tariffs=tariffs, year=self.year, name=self.name, sources=self.sources, concordance=concordance)
+                     tariffs=tariffs, year=self.year, name=self.name, sources=self.sources, concordance=concordance,
+                     value_added_share=beta, io_shares=gamma)
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

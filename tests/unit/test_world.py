@@ -183,3 +183,66 @@ def test_fingerprint_changes_with_data(small_world):
 def test_aggregation_rejects_a_group_label_that_collides(small_world):
     with pytest.raises(WorldError, match="already the label"):
         small_world.aggregate(regions={"C05": ["C00", "C01"]})
+
+
+def io_world(rng, n=4, s=3):
+    from tariffsim.testing import random_io_world
+
+    return random_io_world(rng, n, s, non_traded=1)
+
+
+def test_input_output_accounting(rng):
+    w = io_world(rng)
+    assert w.has_input_output
+    # value added + intermediate purchases = gross output, sector by sector
+    np.testing.assert_allclose(w.value_added_share * w.sector_output + w.intermediate_purchases.sum(axis=1),
+                               w.sector_output, rtol=1e-12)
+    # final spending + intermediate spending = tariff-inclusive spending on each sector
+    income = w.value_added + w.tariff_revenue + w.deficit
+    final = w.final_shares * income[:, None]
+    np.testing.assert_allclose(final + w.intermediate_purchases.sum(axis=2), w.gross_purchases.sum(axis=0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(w.final_shares.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_input_output_validation(rng):
+    w = io_world(rng)
+    with pytest.raises(WorldError, match="sum to 1"):
+        w.replace(io_shares=np.array(w.io_shares) * 1.1)
+    with pytest.raises(WorldError, match=r"outside \(0, 1\]"):
+        w.replace(value_added_share=np.array(w.value_added_share) * 0 - 0.1)
+    with pytest.raises(WorldError, match="io_shares given without"):
+        w.replace(value_added_share=None)
+    with pytest.raises(WorldError, match="negative final demand"):
+        w.replace(value_added_share=np.full(w.value_added_share.shape, 0.01))
+
+
+def test_no_input_output_final_shares_are_expenditure_shares(rng):
+    w = random_world(rng, 4, 3)
+    assert not w.has_input_output
+    np.testing.assert_allclose(w.final_shares, w.gross_purchases.sum(axis=0) / w.expenditure[:, None], rtol=1e-12)
+
+
+def test_aggregating_an_input_output_world_keeps_the_accounts(rng):
+    w = io_world(rng, 5, 4)
+    agg = w.aggregate(regions={"R": ["C00", "C01"]}, sectors={"G": ["S0", "S1"]})
+    assert agg.value_added.sum() == pytest.approx(w.value_added.sum(), rel=1e-12)
+    assert agg.intermediate_purchases.sum() == pytest.approx(w.intermediate_purchases.sum(), rel=1e-12)
+    np.testing.assert_allclose(agg.io_shares.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_world_folders_round_trip_with_input_output(rng, tmp_path):
+    from tariffsim.data import read_world, write_world
+
+    w = io_world(rng).replace(concordance={"84": "S1"}, name="io", year=2005)
+    back = read_world(write_world(w, tmp_path / "w"))
+    assert back.fingerprint == w.fingerprint
+    assert back.name == "io" and back.year == 2005
+
+
+def test_the_gravity_model_refuses_input_output_worlds(rng):
+    from tariffsim import ModelError, Shock, simulate
+
+    w = io_world(rng)
+    with pytest.raises(ModelError, match="input-output"):
+        simulate(w, Shock.none(w))

@@ -7,7 +7,9 @@ A World on disk is a folder with three small files, easy to diff and to edit:
 * ``elasticity.csv`` — ``sector, elasticity`` (θ = σ − 1);
 * ``world.json`` — ``name``, ``year``, ``countries`` and ``sectors`` (label order)
   and ``sources`` (provenance notes);
-* ``concordance.csv`` (optional) — ``prefix, sector``: product codes to sectors.
+* ``concordance.csv`` (optional) — ``prefix, sector``: product codes to sectors;
+* ``value_added.csv`` and ``io.csv`` (optional, input-output worlds) —
+  ``country, sector, value_added_share`` and ``country, input, sector, share``.
 
 :func:`load_world` accepts a bundled name (``demo-2017``) or such a folder.
 """
@@ -18,6 +20,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tariffsim.errors import DataError, WorldError
@@ -70,7 +73,7 @@ def write_world(world: World, folder: str | Path) -> Path:
     """Write ``world`` as a folder (see the module docstring). Returns the folder."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    world.to_frame().to_csv(out / "flows.csv", index=False, float_format="%.12g")
+    world.to_frame().to_csv(out / "flows.csv", index=False, float_format="%.17g")
     world.elasticity_frame().to_csv(out / "elasticity.csv", index=False)
     meta = {"name": world.name, "year": world.year, "countries": list(world.countries),
             "sectors": list(world.sectors), "sources": dict(world.sources)}
@@ -78,6 +81,15 @@ def write_world(world: World, folder: str | Path) -> Path:
     if world.concordance:
         pd.DataFrame({"prefix": list(world.concordance), "sector": list(world.concordance.values())}).to_csv(
             out / "concordance.csv", index=False)
+    if world.value_added_share is not None and world.io_shares is not None:
+        n, s = world.n_countries, world.n_sectors
+        countries, sectors = np.asarray(world.countries, dtype=object), np.asarray(world.sectors, dtype=object)
+        pd.DataFrame({"country": np.repeat(countries, s), "sector": np.tile(sectors, n),
+                      "value_added_share": world.value_added_share.ravel()}).to_csv(
+            out / "value_added.csv", index=False, float_format="%.17g")
+        pd.DataFrame({"country": np.repeat(countries, s * s), "input": np.tile(np.repeat(sectors, s), n),
+                      "sector": np.tile(sectors, n * s), "share": world.io_shares.ravel()}).to_csv(
+            out / "io.csv", index=False, float_format="%.17g")
     return out
 
 
@@ -118,9 +130,30 @@ def read_world(folder: str | Path) -> World:
             name=meta.get("name", path.name),
             sources=meta.get("sources", {}),
         )
-        return world.replace(concordance=concordance) if concordance else world
+        extra: dict[str, object] = {"concordance": concordance} if concordance else {}
+        if (path / "value_added.csv").exists():
+            extra.update(_read_input_output(path, world))
+        return world.replace(**extra) if extra else world
     except WorldError as exc:
         raise DataError(str(exc), file=str(files["flows.csv"])) from None
+
+
+def _read_input_output(path: Path, world: World) -> dict[str, object]:
+    """value_added.csv and io.csv as arrays on the World's grid."""
+    va = _read_csv(path / "value_added.csv", ["country", "sector", "value_added_share"], dtype=None)
+    io = _read_csv(path / "io.csv", ["country", "input", "sector", "share"], dtype=None)
+    cpos = {c: k for k, c in enumerate(world.countries)}
+    spos = {c: k for k, c in enumerate(world.sectors)}
+    beta = np.ones((world.n_countries, world.n_sectors))
+    gamma = np.zeros((world.n_countries, world.n_sectors, world.n_sectors))
+    try:
+        beta[va["country"].astype(str).map(cpos), va["sector"].astype(str).map(spos)] = va["value_added_share"]
+        gamma[io["country"].astype(str).map(cpos), io["input"].astype(str).map(spos),
+              io["sector"].astype(str).map(spos)] = io["share"]
+    except (KeyError, ValueError, IndexError, TypeError):
+        raise DataError("value_added.csv or io.csv names countries or sectors not in the World, or has "
+                        "non-numeric shares", file=str(path)) from None
+    return {"value_added_share": beta, "io_shares": gamma}
 
 
 def _read_csv(path: Path, required: list[str], dtype: type | dict[str, type] | None = None) -> pd.DataFrame:

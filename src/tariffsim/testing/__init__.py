@@ -10,6 +10,9 @@ Downstream code (and tariffsim's own tests) can generate small valid worlds::
 """
 
 from tariffsim.testing.assertions import assert_equilibrium_identities
-from tariffsim.testing.strategies import random_world, scenarios, shocks, worlds
+from tariffsim.testing.strategies import random_io_world, random_world, scenarios, shocks, worlds
 
-__all__ = ["assert_equilibrium_identities", "random_world", "scenarios", "shocks", "worlds"]
+__all__ = [
+    "assert_equilibrium_identities",
+    "random_io_world",
+    "random_world", "scenarios", "shocks", "worlds"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["random_world", "scenarios", "shocks", "worlds"]
+__all__ = ["random_io_world", "random_world", "scenarios", "shocks", "worlds"]
 
 
 def random_world(
@@ -111,3 +111,43 @@ def scenarios(draw: Any, world: World | None = None, max_actions: int = 4) -> An
                     description=draw(st.text(max_size=30)),
                     closure=draw(st.sampled_from(["fixed_level", "fixed_ratio", "balanced"])))
     return Scenario(scenario=header, action=actions)
+
+
+def random_io_world(rng: np.random.Generator, n: int, s: int, *, theta: tuple[float, float] = (2.0, 10.0),
+                    tariff_max: float = 0.2, non_traded: int = 0) -> World:
+    """A random valid World with input-output links, consistent by construction.
+
+    Draws trade shares λ (home-biased), final shares α, value-added shares β in
+    [0.3, 0.7] and input shares γ, fixes each country's final spending I, and
+    iterates ``E_js = Σ_k γ_jsk (1 − β_jk) Y_jk + α_js I_j``, ``Y_is = Σ_j λ_ijs
+    E_js / (1 + t_ijs)`` to its fixed point (a contraction: intermediate use is
+    less than output). The last ``non_traded`` sectors have only domestic sales.
+    """
+    idx = np.arange(n)
+    lam = rng.lognormal(0.0, 1.0, size=(n, n, s))
+    lam[idx, idx, :] *= 10.0 * n
+    if non_traded:
+        lam[:, :, s - non_traded:] = 0.0
+        lam[idx, idx, s - non_traded:] = 1.0
+    lam /= lam.sum(axis=0, keepdims=True)
+    tariffs = rng.uniform(0.0, tariff_max, size=(n, n, s))
+    tariffs[idx, idx, :] = 0.0
+    tariffs[:, :, s - non_traded:] = 0.0
+    alpha = rng.dirichlet(np.ones(s), size=n)
+    beta = rng.uniform(0.3, 0.7, size=(n, s))
+    gamma = rng.dirichlet(np.ones(s), size=(n, s)).transpose(0, 2, 1)  # gamma[i, k, s], sums over k
+    final = rng.lognormal(3.0, 1.0, size=n)
+    output = np.ones((n, s))
+    for _ in range(10_000):
+        spend = np.einsum("jks,js->jk", gamma, (1.0 - beta) * output) + alpha * final[:, None]
+        flows = lam * spend[None, :, :] / (1.0 + tariffs)
+        new = flows.sum(axis=1)
+        if np.max(np.abs(new - output)) <= 1e-13 * new.max():
+            output = new
+            break
+        output = new
+    flows = lam * (np.einsum("jks,js->jk", gamma, (1.0 - beta) * output) + alpha * final[:, None])[None] / (
+        1.0 + tariffs)
+    return World(countries=tuple(f"C{i:02d}" for i in range(n)), sectors=tuple(f"S{k}" for k in range(s)),
+                 flows=flows, tariffs=tariffs, elasticity=rng.uniform(theta[0], theta[1], size=s),
+                 value_added_share=beta, io_shares=gamma)

@@ -67,6 +67,9 @@ class GravityModel:
     def check(self, world: World, shock: Shock) -> None:
         """Raise a clear error when the settings do not fit the data."""
         shock.check_fits(world)
+        if world.has_input_output:
+            raise ModelError("this World has input-output links (value-added shares below 1); the gravity model "
+                             "has none — use the multisector model, or drop value_added_share and io_shares")
         if self.numeraire.country is not None:
             world.country_index(self.numeraire.country)
         if self.procedure == "book":
