@@ -300,6 +300,16 @@ def _short(value: object) -> str:
     return str(value)
 
 
+# ---------------------------------------------------------------------- data
+def _register_data() -> None:
+    from tariffsim.cli_data import data_app
+
+    app.add_typer(data_app, name="data")
+
+
+_register_data()
+
+
 # ---------------------------------------------------------------------- estimate
 def _register_estimate() -> None:
     from tariffsim.cli_estimate import estimate_command
@@ -353,12 +363,14 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted")
         return 1
-    except Exception as exc:  # click usage errors and unexpected failures
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
+    except typer.TyperException as exc:  # usage errors: unknown command, bad option
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {exc}", markup=False, highlight=False)
+        return int(getattr(exc, "exit_code", 2) or 2)
+    except Exception as exc:  # an unexpected failure: one line, or the traceback with --debug
         if debug:
             raise
         err_console.print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",

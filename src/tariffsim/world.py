@@ -427,6 +427,18 @@ class World:
         return cls(countries=countries_t, sectors=sectors_t, flows=arr, elasticity=theta,  # type: ignore[arg-type]
                    tariffs=tar, year=year, name=name, sources=dict(sources or {}))  # type: ignore[arg-type]
 
+    @classmethod
+    def from_catalog(cls, year: int, **options: Any) -> World:
+        """A World built from product-level data in the data catalog (BACI, ITPD-E, tariff tables).
+
+        A thin wrapper over :func:`tariffsim.data.catalog.world_from_catalog`; see it
+        (and ``docs/data.md``) for ``regions``, ``sectors``, ``domestic``, ``tariffs``
+        and the other options.
+        """
+        from tariffsim.data.catalog import world_from_catalog
+
+        return world_from_catalog(year, **options)
+
     def to_frame(self, *, include_zeros: bool = False) -> pd.DataFrame:
         """Tidy table: ``exporter, importer, sector, value, tariff`` (USD millions, fraction)."""
         n, s = self.n_countries, self.n_sectors

@@ -1,0 +1,1022 @@
+"""The data catalog: imported datasets as Parquet files, with DuckDB views over them.
+
+Layout of a data directory (default ``platformdirs.user_data_dir("tariffsim")``,
+overridden by ``TARIFFSIM_DATA_DIR`` or an explicit ``data_dir``)::
+
+    DATA_DIR/
+      catalog.duckdb                 views over every dataset (rebuilt after each change)
+      datasets/NAME/CURRENT          name of the live version folder (the commit point)
+      datasets/NAME/v-.../dataset.json
+      datasets/NAME/v-.../TABLE/year=YYYY/part-0.parquet
+      tmp/                           imports in progress (private to each import)
+      .lock
+
+Imports are atomic: an importer writes into a private folder under ``tmp/``; keys
+are checked for duplicates; the finished version folder is moved (``os.replace``)
+into ``datasets/NAME/``, and the one-line ``CURRENT`` file is replaced atomically.
+Readers only follow ``CURRENT``, so a killed or failed import leaves the previous
+version (or no dataset) — never a half-written one. Leftovers are removed by the
+next import or removal. Importing the same files again (same SHA-256, same
+options) is a no-op unless forced.
+
+In ``catalog.duckdb`` (and in :meth:`Catalog.connect`), each table of each dataset
+is a view ``"NAME/TABLE"``, the dataset's main table is also ``"NAME"``, and each
+source has a schema whose views union that table over all datasets of the source,
+e.g. ``SELECT * FROM baci.flows WHERE year = 2017``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from tariffsim.data.importers import get_importer
+from tariffsim.data.importers._base import ImportContext, Importer
+from tariffsim.data.progress import Reporter, progress_reporter
+from tariffsim.data.reader import InputFile, Scan, expand_inputs, scan_text
+from tariffsim.errors import DataError
+
+if TYPE_CHECKING:
+    from tariffsim.world import World
+
+__all__ = [
+    "ENV_VAR",
+    "FORMAT_VERSION",
+    "Catalog",
+    "DatasetInfo",
+    "TableInfo",
+    "InputInfo",
+    "default_data_dir",
+    "import_dataset",
+    "list_datasets",
+    "remove_dataset",
+    "world_from_catalog",
+]
+
+ENV_VAR = "TARIFFSIM_DATA_DIR"
+FORMAT_VERSION = 1
+"""Version of the stored layout; a dataset written by another version is re-imported, not reused."""
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+DUCKDB_MEMORY = "1GB"
+"""DuckDB's memory limit for catalog queries (it spills to disk beyond it)."""
+
+
+def default_data_dir() -> Path:
+    """``$TARIFFSIM_DATA_DIR`` if set, else the user's data directory for tariffsim."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tariffsim"))
+
+
+# ---------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class TableInfo:
+    """One table of a dataset.
+
+    Attributes
+    ----------
+    name
+        Table name.
+    rows
+        Number of rows.
+    value_total
+        Sum of the table's value column (USD millions), ``None`` for tables without one.
+    years
+        Years present (empty for tables without a year).
+    key
+        Columns identifying a row.
+    columns
+        Column name → Arrow type name.
+    files
+        Parquet files (absolute paths).
+    description
+        What the table holds.
+    """
+
+    name: str
+    rows: int
+    value_total: float | None
+    years: tuple[int, ...]
+    key: tuple[str, ...]
+    columns: Mapping[str, str]
+    files: tuple[Path, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """An input file as imported: path (and zip member), size in bytes, SHA-256."""
+
+    path: str
+    member: str | None
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """An imported dataset (one version of it).
+
+    Attributes
+    ----------
+    name, source, title
+        Dataset name, source (``baci``, ...) and the source's full name.
+    tables
+        Table name → :class:`TableInfo`, in the importer's order.
+    inputs
+        The files it was imported from.
+    options
+        Import options (``year``, ``encoding``).
+    imported_at
+        UTC time of the import (ISO 8601).
+    notes
+        What the importer dropped or assumed.
+    folder
+        The version folder.
+    """
+
+    name: str
+    source: str
+    title: str
+    tables: Mapping[str, TableInfo]
+    inputs: tuple[InputInfo, ...]
+    options: Mapping[str, Any]
+    imported_at: str
+    version: str
+    notes: tuple[str, ...]
+    folder: Path
+    format: int = FORMAT_VERSION
+    unchanged: bool = field(default=False, compare=False)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables.values())
+
+    @property
+    def value_total(self) -> float | None:
+        values = [t.value_total for t in self.tables.values() if t.value_total is not None]
+        return float(sum(values)) if values else None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({y for t in self.tables.values() for y in t.years}))
+
+    @property
+    def main_table(self) -> str:
+        """The first table with rows (``flows``, ``rates``, ...)."""
+        for name, table in self.tables.items():
+            if table.rows:
+                return name
+        return next(iter(self.tables))
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        return (self.source, tuple((i.member, i.size, i.sha256) for i in self.inputs),
+                tuple(sorted(self.options.items())), self.format)
+
+    @classmethod
+    def load(cls, folder: Path) -> DatasetInfo:
+        meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+        tables = {name: TableInfo(name=name, rows=t["rows"], value_total=t["value_total"], years=tuple(t["years"]),
+                                  key=tuple(t["key"]), columns=t["columns"],
+                                  files=tuple(folder / f for f in t["files"]), description=t["description"])
+                  for name, t in meta["tables"].items()}
+        inputs = tuple(InputInfo(**i) for i in meta["inputs"])
+        return cls(name=meta["name"], source=meta["source"], title=meta["title"], tables=tables, inputs=inputs,
+                   options=meta["options"], imported_at=meta["imported_at"], version=meta["tariffsim_version"],
+                   notes=tuple(meta["notes"]), folder=folder, format=meta["format"])
+
+
+def _dump(info: DatasetInfo) -> str:
+    tables = {name: {"rows": t.rows, "value_total": t.value_total, "years": list(t.years), "key": list(t.key),
+                     "columns": dict(t.columns), "files": [str(p.relative_to(info.folder)) for p in t.files],
+                     "description": t.description}
+              for name, t in info.tables.items()}
+    meta = {"format": info.format, "name": info.name, "source": info.source, "title": info.title,
+            "imported_at": info.imported_at, "tariffsim_version": info.version, "options": dict(info.options),
+            "inputs": [vars(i) for i in info.inputs], "tables": tables, "notes": list(info.notes)}
+    return json.dumps(meta, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------- catalog
+class Catalog:
+    """The datasets under one data directory.
+
+    Parameters
+    ----------
+    data_dir
+        Data directory; ``None`` uses :func:`default_data_dir`. Created on first write.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None) -> None:
+        self.root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        self.datasets_dir = self.root / "datasets"
+        self.tmp_dir = self.root / "tmp"
+        self.database = self.root / "catalog.duckdb"
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.root}: {len(self.datasets())} datasets>"
+
+    # ------------------------------------------------------------------ reading
+    def datasets(self) -> list[DatasetInfo]:
+        """Every dataset's live version, sorted by name."""
+        if not self.datasets_dir.is_dir():
+            return []
+        out = []
+        for folder in sorted(self.datasets_dir.iterdir()):
+            info = self._live(folder)
+            if info is not None:
+                out.append(info)
+        return out
+
+    def _live(self, folder: Path) -> DatasetInfo | None:
+        try:
+            version = (folder / "CURRENT").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        target = folder / version
+        if not version or not (target / "dataset.json").is_file():
+            return None
+        try:
+            return DatasetInfo.load(target)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"unreadable dataset metadata ({exc}); remove the dataset and import it again",
+                            file=str(target / "dataset.json")) from None
+
+    def get(self, name: str) -> DatasetInfo:
+        """A dataset by name.
+
+        Raises
+        ------
+        DataError
+            If there is none, listing the names there are.
+        """
+        info = self._live(self.datasets_dir / name) if _NAME.fullmatch(name) else None
+        if info is None:
+            names = [d.name for d in self.datasets()]
+            known = f"datasets: {', '.join(names)}" if names else "the catalog is empty"
+            raise DataError(f"no dataset '{name}' in {self.root} ({known})")
+        return info
+
+    def find(self, source: str, year: int | None = None) -> list[DatasetInfo]:
+        """Datasets of a source, optionally only those holding ``year``."""
+        return [d for d in self.datasets() if d.source == source and (year is None or year in d.years)]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per dataset: name, source, years, main table and its rows, value total, imported.
+
+        ``rows`` counts the main table's rows (trade flows, tariff lines); ``tables``
+        lists every table with its rows; ``value_usd_m`` sums the value columns (USD
+        millions; missing for tariff datasets).
+        """
+        rows = []
+        for d in self.datasets():
+            years = d.years
+            span = "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}")
+            rows.append({"name": d.name, "source": d.source, "years": span, "table": d.main_table,
+                         "rows": d.tables[d.main_table].rows,
+                         "value_usd_m": d.value_total if d.value_total is not None else float("nan"),
+                         "tables": ", ".join(f"{n} ({t.rows:,})" for n, t in d.tables.items() if t.rows),
+                         "imported": d.imported_at[:16].replace("T", " ")})
+        return pd.DataFrame(rows, columns=["name", "source", "years", "table", "rows", "value_usd_m", "tables",
+                                           "imported"])
+
+    # ------------------------------------------------------------------ SQL
+    def connect(self, *, memory_limit: str = DUCKDB_MEMORY) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the catalog's views (see the module docstring)."""
+        con = duckdb.connect(":memory:")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        if self.tmp_dir.is_dir():  # spill space for big queries; reading never creates the catalog
+            con.execute(f"SET temp_directory = '{_sql_str(str(self.tmp_dir / 'duckdb'))}'")
+        for statement in self._view_sql():
+            con.execute(statement)
+        return con
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run SQL against the catalog's views and return a DataFrame."""
+        with contextlib.closing(self.connect()) as con:
+            try:
+                return con.execute(sql).df()
+            except duckdb.Error as exc:
+                raise DataError(f"query failed: {exc}") from None
+
+    def read(self, name: str, table: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """A dataset's table (its main table by default) as a DataFrame."""
+        info = self.get(name)
+        table = table or info.main_table
+        if table not in info.tables:
+            raise DataError(f"dataset '{name}' has no table '{table}' (tables: {', '.join(info.tables)})")
+        files = info.tables[table].files
+        if not files:
+            return pd.DataFrame(columns=list(info.tables[table].columns))
+        sql = f"SELECT * FROM {_parquet(files)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        with contextlib.closing(duckdb.connect(":memory:")) as con:
+            return con.execute(sql).df()
+
+    def _view_sql(self) -> list[str]:
+        statements: list[str] = []
+        by_source: dict[str, dict[str, list[Path]]] = {}
+        for d in self.datasets():
+            for table_name, table in d.tables.items():
+                if not table.files:
+                    continue
+                statements.append(f'CREATE OR REPLACE VIEW "{d.name}/{table_name}" AS SELECT * FROM '
+                                  f"{_parquet(table.files)}")
+                by_source.setdefault(d.source, {}).setdefault(table_name, []).extend(table.files)
+            main = d.tables.get(d.main_table)
+            if main is not None and main.files:
+                statements.append(f'CREATE OR REPLACE VIEW "{d.name}" AS SELECT * FROM {_parquet(main.files)}')
+        for source, tables in by_source.items():
+            statements.append(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
+            for table_name, files in tables.items():
+                statements.append(f'CREATE OR REPLACE VIEW "{source}"."{table_name}" AS SELECT * FROM '
+                                  f"{_parquet(files, union=True)}")
+        return statements
+
+    def refresh_database(self) -> Path:
+        """Rewrite ``catalog.duckdb`` with views over the current datasets (atomically)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".catalog-{uuid.uuid4().hex}.duckdb"
+        try:
+            with contextlib.closing(duckdb.connect(str(tmp))) as con:
+                for statement in self._view_sql():
+                    con.execute(statement)
+                rows = [(d.name, d.source, ",".join(map(str, d.years)), d.rows, d.value_total, d.imported_at)
+                        for d in self.datasets()]
+                con.execute("CREATE TABLE datasets (name VARCHAR, source VARCHAR, years VARCHAR, rows BIGINT, "
+                            "value_usd_m DOUBLE, imported_at VARCHAR)")
+                if rows:
+                    con.executemany("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?)", rows)
+            os.replace(tmp, self.database)
+        finally:
+            for leftover in (tmp, Path(str(tmp) + ".wal")):
+                leftover.unlink(missing_ok=True)
+        return self.database
+
+    # ------------------------------------------------------------------ writing
+    def import_files(self, source: str, paths: Sequence[str | Path], *, year: int | None = None,
+                     name: str | None = None, encoding: str = "utf-8", force: bool = False,
+                     progress: bool = False) -> DatasetInfo:
+        """Import files of a source as one dataset (atomically; see the module docstring).
+
+        Parameters
+        ----------
+        source
+            One of :data:`tariffsim.data.importers.SOURCES`.
+        paths
+            Input files (CSV/TXT, ``.gz``, Parquet, or zip archives of them).
+        year
+            Year to keep (sources with many years per file), or the year the data
+            are for (tariff schedules whose files do not say).
+        name
+            Dataset name; default ``SOURCE-YEAR`` (one year) or ``SOURCE``.
+        encoding
+            Text encoding of the inputs.
+        force
+            Re-import even when the same files were imported with the same options.
+        progress
+            Show progress bars on stderr.
+
+        Returns
+        -------
+        DatasetInfo
+            The dataset; ``unchanged`` is true when nothing had to be done.
+
+        Raises
+        ------
+        DataError
+            On any problem with the inputs (naming file, line and column); the
+            catalog is then left as it was.
+        """
+        importer = get_importer(source)
+        if name is not None and not _NAME.fullmatch(name):
+            raise DataError(f"dataset name '{name}' must be lower-case letters, digits, '.', '_' or '-'")
+        if year is not None and importer.year_option == "none":
+            raise DataError(f"--year does not apply to {source}: its files carry their own dates")
+        if not paths:
+            raise DataError(f"give the {source} files to import")
+        inputs = importer.select_members(expand_inputs(paths, importer.member_pattern), year)
+        options = {"year": year, "encoding": encoding}
+        with progress_reporter(progress) as reporter:
+            scans, infos = self._scan(inputs, encoding, reporter)
+            if not force:
+                same = self._same_import(source, infos, options, name)
+                if same is not None:
+                    return DatasetInfo(**{**vars(same), "unchanged": True})
+            with self._lock():
+                self._collect_garbage()
+            with self._workspace() as work:
+                final_name = self._build(importer, inputs, scans, infos, options, name, reporter, work)
+        return self.get(final_name)
+
+    def _build(self, importer: Importer, inputs: list[InputFile], scans: dict[InputFile, Scan],
+               infos: list[InputInfo], options: Mapping[str, Any], name: str | None, reporter: Reporter,
+               work: Path) -> str:
+        """Run the importer into ``work``, check keys, write ``dataset.json`` and commit. Returns the name."""
+        year = options["year"]
+        version = f"v-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        folder = work / version
+        folder.mkdir()
+        specs = {t.name: t for t in importer.tables}
+        ctx = ImportContext(inputs=inputs, scans=scans, year=year, encoding=options["encoding"], folder=folder,
+                            progress=reporter, specs=specs)
+        try:
+            importer.run(ctx)
+            written = {n: w.close() for n, w in ctx.writers.items()}
+        except BaseException:
+            for w in ctx.writers.values():
+                w.abort()
+            raise
+        if not any(files for files in written.values()):
+            raise DataError("no data rows" + (f" for {year}" if year is not None else ""),
+                            file=", ".join(i.display for i in inputs))
+        task = reporter.task("checking keys", None, "steps")
+        for table_name, files in written.items():
+            if files:
+                _check_unique(specs[table_name].key, files, inputs, work)
+        reporter.done(task)
+        years = sorted({y for w in ctx.writers.values() for y in w.years})
+        final_name = name or importer.default_name(years, year)
+        tables = {}
+        for spec in importer.tables:
+            writer = ctx.writers.get(spec.name)
+            if writer is None:
+                continue
+            tables[spec.name] = TableInfo(
+                name=spec.name, rows=writer.rows, value_total=writer.value_total if spec.value is not None else None,
+                years=tuple(sorted(writer.years)), key=spec.key, columns={f.name: str(f.type) for f in writer.schema},
+                files=tuple(writer.files), description=spec.description)
+        from tariffsim import __version__
+
+        info = DatasetInfo(name=final_name, source=importer.source, title=importer.title, tables=tables,
+                           inputs=tuple(infos), options=dict(options),
+                           imported_at=datetime.now(UTC).isoformat(timespec="seconds"), version=__version__,
+                           notes=tuple(ctx.notes), folder=folder)
+        (folder / "dataset.json").write_text(_dump(info), encoding="utf-8")
+        self._commit(final_name, folder)
+        return final_name
+
+    def remove(self, name: str) -> DatasetInfo:
+        """Remove a dataset (atomically: it is gone or still whole). Returns what was removed."""
+        info = self.get(name)
+        with self._lock():
+            self.tmp_dir.mkdir(parents=True, exist_ok=True)
+            trash = self.tmp_dir / f"removed-{uuid.uuid4().hex}"
+            os.replace(self.datasets_dir / name, trash)
+            self.refresh_database()
+        shutil.rmtree(trash, ignore_errors=True)
+        return info
+
+    # ------------------------------------------------------------------ internals
+    def _scan(self, inputs: list[InputFile], encoding: str, reporter: Reporter
+              ) -> tuple[dict[InputFile, Scan], list[InputInfo]]:
+        scans: dict[InputFile, Scan] = {}
+        infos: list[InputInfo] = []
+        for inp in inputs:
+            if inp.name.lower().endswith(".parquet"):
+                size, digest = _hash_file(inp)
+            else:
+                scan = scan_text(inp, encoding=encoding, progress=reporter)
+                scans[inp] = scan
+                size, digest = scan.size, scan.sha256
+            infos.append(InputInfo(path=str(inp.path.resolve()), member=inp.member, size=size, sha256=digest))
+        return scans, infos
+
+    def _same_import(self, source: str, infos: list[InputInfo], options: Mapping[str, Any],
+                     name: str | None) -> DatasetInfo | None:
+        probe = (source, tuple((i.member, i.size, i.sha256) for i in infos), tuple(sorted(options.items())),
+                 FORMAT_VERSION)
+        for d in self.datasets():
+            if (name is None or d.name == name) and d.fingerprint() == probe:
+                return d
+        return None
+
+    @contextlib.contextmanager
+    def _workspace(self) -> Iterator[Path]:
+        """A private folder under tmp/, locked while in use and removed afterwards."""
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        work = self.tmp_dir / f"import-{uuid.uuid4().hex}"
+        work.mkdir()
+        handle = _try_lock(work / ".lock", blocking=True)
+        try:
+            yield work
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            if handle is not None:
+                handle.close()
+
+    def _commit(self, name: str, version_folder: Path) -> None:
+        with self._lock():
+            target = self.datasets_dir / name
+            target.mkdir(parents=True, exist_ok=True)
+            os.replace(version_folder, target / version_folder.name)
+            _write_pointer(target / "CURRENT", version_folder.name)
+            for child in target.iterdir():
+                if child.is_dir() and child.name != version_folder.name:
+                    shutil.rmtree(child, ignore_errors=True)
+            self.refresh_database()
+
+    def _collect_garbage(self) -> None:
+        """Remove what killed imports left: stale tmp folders, unreferenced versions, pointer-less datasets."""
+        if self.tmp_dir.is_dir():
+            for child in self.tmp_dir.iterdir():
+                if child.name == "duckdb":
+                    continue
+                lock = child / ".lock"
+                if child.is_dir() and lock.exists():
+                    handle = _try_lock(lock, blocking=False)
+                    if handle is None:
+                        continue  # a live import
+                    handle.close()
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        if self.datasets_dir.is_dir():
+            for folder in self.datasets_dir.iterdir():
+                if not folder.is_dir():
+                    continue
+                try:
+                    live = (folder / "CURRENT").read_text(encoding="utf-8").strip()
+                except OSError:
+                    live = ""
+                if not live or not (folder / live / "dataset.json").is_file():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    continue
+                for child in folder.iterdir():
+                    if child.is_dir() and child.name != live:
+                        shutil.rmtree(child, ignore_errors=True)
+                    elif child.is_file() and child.name.startswith("CURRENT."):
+                        child.unlink(missing_ok=True)
+        for leftover in self.root.glob(".catalog-*.duckdb*"):
+            leftover.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = _try_lock(self.root / ".lock", blocking=True)
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.close()
+
+
+# ---------------------------------------------------------------------- helpers
+def _try_lock(path: Path, *, blocking: bool) -> IO[str] | None:
+    """An exclusive advisory lock on ``path`` (held while the returned handle is open).
+
+    Returns ``None`` when ``blocking`` is false and another process holds it. On
+    systems without ``fcntl`` locking is skipped (single-user use).
+    """
+    handle = open(path, "a+", encoding="utf-8")  # the open handle is the lock; the caller closes it
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _write_pointer(path: Path, value: str) -> None:
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    with contextlib.suppress(OSError):
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _hash_file(inp: InputFile) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with inp.open() as stream:
+        while chunk := stream.read(1 << 22):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _parquet(files: Sequence[Path], *, union: bool = False) -> str:
+    listed = ", ".join(f"'{_sql_str(str(p))}'" for p in files)
+    return f"read_parquet([{listed}]{', union_by_name = true' if union else ''})"
+
+
+def _check_unique(key: Sequence[str], files: Sequence[Path], inputs: Sequence[InputFile], work: Path) -> None:
+    """Raise :class:`DataError` naming two lines that share a key (exact, via DuckDB)."""
+    cols = ", ".join(f'"{k}"' for k in key)
+    source = _parquet(files)
+    with contextlib.closing(duckdb.connect(":memory:")) as con:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{_sql_str(str(work / 'duckdb'))}'")
+        candidates = con.execute(
+            f"SELECT h FROM (SELECT hash({cols}) AS h FROM {source}) GROUP BY h HAVING count(*) > 1 LIMIT 50"
+        ).fetchall()
+        for (h,) in candidates:
+            rows = con.execute(f"SELECT {cols}, source_file, source_line FROM {source} WHERE hash({cols}) = ? "
+                               "ORDER BY source_file, source_line", [h]).fetchall()
+            seen: dict[tuple[Any, ...], tuple[int, int]] = {}
+            for row in rows:
+                values, where = tuple(row[: len(key)]), (int(row[-2]), int(row[-1]))
+                if values in seen:
+                    first = seen[values]
+                    shown = ", ".join(f"{k}={v}" for k, v in zip(key, values, strict=True))
+                    also = f" (and line {first[1]} of {inputs[first[0]].display})" if first[0] != where[0] else \
+                        f" (first at line {first[1]})"
+                    raise DataError(f"duplicated key {shown}{also}; each ({', '.join(key)}) may appear once",
+                                    file=inputs[where[0]].display, line=where[1], column=key[-1])
+                seen[values] = where
+
+
+# ---------------------------------------------------------------------- module functions
+def import_dataset(source: str, paths: Sequence[str | Path], *, year: int | None = None, name: str | None = None,
+                   data_dir: str | Path | None = None, encoding: str = "utf-8", force: bool = False,
+                   progress: bool = False) -> DatasetInfo:
+    """Import files into the catalog under ``data_dir`` (see :meth:`Catalog.import_files`)."""
+    return Catalog(data_dir).import_files(source, paths, year=year, name=name, encoding=encoding, force=force,
+                                          progress=progress)
+
+
+def list_datasets(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The catalog's datasets (see :meth:`Catalog.summary`)."""
+    return Catalog(data_dir).summary()
+
+
+def remove_dataset(name: str, data_dir: str | Path | None = None) -> DatasetInfo:
+    """Remove a dataset from the catalog under ``data_dir``."""
+    return Catalog(data_dir).remove(name)
+
+
+# ---------------------------------------------------------------------- World from the catalog
+DEFAULT_HOME_SHARE = 0.6
+"""Domestic share of absorption assumed per country and sector when ITPD-E is not imported.
+
+The median share of domestic sales in manufacturing absorption across the 69
+countries of Yotov, Piermartini, Monteiro and Larch (2016, *An Advanced Guide to
+Trade Policy Analysis*, WTO/UNCTAD) in 2006 is 0.61 (interquartile range
+0.50-0.72); 0.6 rounds it. A stated assumption, not an estimate for any one
+country: import ITPD-E for real domestic sales.
+"""
+
+DEFAULT_ELASTICITY = 5.0
+"""Trade elasticity θ of every sector unless given: Head and Mayer (2014), Handbook of
+International Economics vol. 4 ch. 3, median structural estimate (as in the demo World)."""
+
+FLOW_SOURCES = ("baci", "comtrade", "itpde")
+
+
+def world_from_catalog(
+    year: int,
+    *,
+    regions: Mapping[str, Sequence[str]] | None = None,
+    rest: str | None = None,
+    sectors: str | Mapping[str, str | Sequence[str]] = "broad",
+    domestic: str | float = "auto",
+    flows: str = "baci",
+    tariffs: str | None = "auto",
+    tariff_date: str | date | None = None,
+    mfn_exempt: Mapping[str, Sequence[str]] | None = None,
+    tariff_datasets: Sequence[str] | None = None,
+    elasticity: float | Mapping[str, float] = DEFAULT_ELASTICITY,
+    data_dir: str | Path | None = None,
+    name: str | None = None,
+) -> World:
+    """A baseline :class:`~tariffsim.World` built from product-level data in the catalog.
+
+    Everything is aggregated in DuckDB from the Parquet files; only the final
+    country × country × sector table reaches pandas.
+
+    Parameters
+    ----------
+    year
+        Baseline year (flows, and ITPD-E domestic sales, of that year).
+    regions
+        ``region -> member ISO3 codes`` to group countries (trade among members
+        becomes the region's domestic sales; tariffs are trade-weighted).
+        Countries not listed keep their own code, or go to ``rest``.
+    rest
+        Label for every country not in ``regions`` (e.g. ``"ROW"``); ``None`` keeps them.
+    sectors
+        ``"broad"`` (7 goods sectors of the demo World), ``"hs20"`` (20 HS-section
+        sectors) or ``sector -> HS2 chapters`` (see :func:`~tariffsim.data.concordance.sector_grouping`).
+    domestic
+        Domestic sales (the World's diagonal): ``"itpde"`` (ITPD-E's domestic trade of
+        ``year``; countries ITPD-E lacks get the share rule), a share ``h`` in (0, 1)
+        (domestic sales of each country and sector = h / (1 − h) × its imports, i.e.
+        a share h of absorption), or ``"auto"`` (ITPD-E when imported for ``year``,
+        else :data:`DEFAULT_HOME_SHARE`).
+    flows
+        Source of bilateral flows: ``"baci"``, ``"comtrade"`` (importer-reported
+        imports, HS6, totals over customs procedures and transport modes),
+        ``"itpde"``, or a dataset name.
+    tariffs
+        ``"auto"`` (every tariff schedule in the catalog, see
+        :mod:`tariffsim.data.tariffs`) or ``None`` (no tariffs).
+    tariff_date
+        Date the tariffs are in force (default 1 January of ``year``).
+    mfn_exempt
+        ``importer -> exporters`` that do not pay the importer's MFN rate
+        (preferential partners; these sources hold no preferential rates).
+    tariff_datasets
+        Names of the tariff datasets to use (default: all in the catalog; needed
+        when several schedules could apply).
+    elasticity
+        θ for every sector, or ``sector -> θ``.
+    data_dir
+        Catalog directory (default: :func:`default_data_dir`).
+    name
+        The World's name (default from the datasets used).
+
+    Returns
+    -------
+    World
+        Flows in USD millions; tariffs as fractions, trade-weighted over HS6
+        products within each sector and over member countries within regions.
+        ``World.sources`` records the datasets, rules and anything left out.
+
+    Raises
+    ------
+    DataError
+        Missing datasets, unknown region members, or countries left without
+        domestic sales or expenditure (group them into a region or use ``rest``).
+    """
+    from tariffsim.data.concordance import itpde_industries, sector_grouping
+    from tariffsim.data.tariffs import TariffTables, parse_on, tariff_tables
+    from tariffsim.world import World
+
+    catalog = Catalog(data_dir)
+    grouping = sector_grouping(sectors)
+    flow_ds = _flow_dataset(catalog, flows, year)
+    on = parse_on(tariff_date, year)
+    share = _home_share(domestic)
+    itpde = _itpde_for(catalog, year, domestic)
+    sources: dict[str, str] = {}
+    with contextlib.closing(duckdb.connect(":memory:")) as con:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        catalog.tmp_dir.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = '{_sql_str(str(catalog.tmp_dir / 'duckdb'))}'")
+        con.register("hs2map_frame", grouping.frame())
+        con.execute("CREATE TABLE hs2map AS SELECT * FROM hs2map_frame")
+        industries = itpde_industries()
+        con.register("itpde_map_frame", industries[industries["hs2"] != ""][["industry_id", "hs2"]])
+        con.execute("CREATE TABLE itpde_map AS SELECT * FROM itpde_map_frame")
+        con.execute(f"CREATE VIEW pf AS {_product_flows_sql(flow_ds, year)}")
+        codes = [r[0] for r in con.execute("SELECT DISTINCT exporter FROM pf UNION SELECT DISTINCT importer FROM pf")
+                 .fetchall()]
+        members, notes = _members(codes, regions, rest)
+        con.register("members_frame", members)
+        con.execute("CREATE TABLE members AS SELECT * FROM members_frame")
+        exempt = [(imp, exp) for imp, exps in (mfn_exempt or {}).items() for exp in exps]
+        con.execute("CREATE TABLE exempt (importer VARCHAR, exporter VARCHAR)")
+        if exempt:
+            con.executemany("INSERT INTO exempt VALUES (?, ?)", exempt)
+        if tariffs is None or flow_ds.source == "itpde":
+            con.execute("CREATE TABLE mfn (importer VARCHAR, hs6 VARCHAR, rate DOUBLE)")
+            con.execute("CREATE TABLE bilateral (importer VARCHAR, exporter VARCHAR, hs6 VARCHAR, rate DOUBLE)")
+            used = TariffTables()
+            sources["tariffs"] = ("none" if tariffs is None else
+                                  "none: ITPD-E flows have no HS6 products to match tariff lines to")
+        elif tariffs == "auto":
+            used = tariff_tables(catalog, con, on, tariff_datasets)
+        else:
+            raise DataError(f"tariffs must be 'auto' or None, got {tariffs!r}")
+        cells = con.execute(_AGGREGATE_SQL).df()
+        dropped = con.execute("""
+            SELECT coalesce(sum(value), 0) FROM pf p
+            WHERE p.exporter NOT IN (SELECT code FROM members) OR p.importer NOT IN (SELECT code FROM members)
+               OR p.hs2 NOT IN (SELECT hs2 FROM hs2map)""").fetchone()
+        imports = con.execute("""
+            SELECT p.importer AS code, h.sector, sum(p.value) AS value FROM pf p
+            JOIN members e ON p.exporter = e.code JOIN members i ON p.importer = i.code
+            JOIN hs2map h ON p.hs2 = h.hs2 WHERE p.exporter <> p.importer GROUP BY ALL""").df()
+        home = pd.DataFrame(columns=["code", "sector", "value"])
+        if itpde is not None:
+            home = con.execute(f"""
+                SELECT t.exporter AS code, h.sector, sum(t.value) AS value
+                FROM {_parquet(itpde.tables['flows'].files)} t
+                JOIN itpde_map x ON t.industry_id = x.industry_id JOIN hs2map h ON x.hs2 = h.hs2
+                WHERE t.year = $year AND t.exporter = t.importer
+                  AND t.exporter IN (SELECT code FROM members) GROUP BY ALL""", {"year": year}).df()
+        coverage = _tariff_coverage(con, used.importers)
+    domestic_rows, domestic_note = _domestic(members, imports, home, share, itpde)
+    frame = _world_frame(cells, domestic_rows)
+    order = list(dict.fromkeys([*(regions or {}), *sorted(set(members["region"]))]))
+    _check_complete(frame, order)
+    chapters = "; ".join(f"{s} {c}" for s, c in grouping.chapter_ranges().items())
+    sources["flows"] = (f"{flow_ds.title}: dataset {flow_ds.name}, {year}; aggregated from "
+                        f"{'HS6 products' if flow_ds.source != 'itpde' else 'ITPD-E industries'} to sectors "
+                        f"'{grouping.name}' (chapters: {chapters}); USD millions")
+    sources["domestic"] = domestic_note
+    if used.notes:
+        sources["tariffs"] = "; ".join(used.notes + coverage) + (
+            f". Importers without a schedule ({', '.join(sorted(set(order) - set(used.importers)))[:200]}) "
+            "have zero tariffs" if used.importers else "")
+    elif "tariffs" not in sources:
+        sources["tariffs"] = "no tariff schedule in the catalog: zero tariffs"
+    left_out = float(dropped[0]) if dropped else 0.0
+    if left_out > 0 or notes:
+        sources["left_out"] = "; ".join([*notes, *( [f"{left_out:,.1f} USD m of flows with non-country partner "
+                                                      "areas or chapters outside the sector grouping"]
+                                                    if left_out > 0 else [])])
+    if used.importers:
+        sources["tariff_date"] = on.isoformat()
+    return World.from_frames(frame, elasticity=elasticity, countries=order, sectors=list(grouping.sectors),
+                             year=year, name=name or f"{flow_ds.name} {grouping.name}", sources=sources)
+
+
+_AGGREGATE_SQL = """
+SELECT e.region AS exporter, i.region AS importer, h.sector,
+       sum(p.value) AS value,
+       sum(p.value * (CASE WHEN x.importer IS NULL THEN coalesce(m.rate, 0) ELSE 0 END + coalesce(b.rate, 0))) AS taxed
+FROM pf p
+JOIN members e ON p.exporter = e.code
+JOIN members i ON p.importer = i.code
+JOIN hs2map h ON p.hs2 = h.hs2
+LEFT JOIN mfn m ON m.importer = p.importer AND m.hs6 = p.hs6
+LEFT JOIN bilateral b ON b.importer = p.importer AND b.exporter = p.exporter AND b.hs6 = p.hs6
+LEFT JOIN exempt x ON x.importer = p.importer AND x.exporter = p.exporter
+WHERE p.exporter <> p.importer
+GROUP BY ALL
+"""
+
+
+def _flow_dataset(catalog: Catalog, flows: str, year: int) -> DatasetInfo:
+    if flows not in FLOW_SOURCES:
+        info = catalog.get(flows)
+        if info.source not in FLOW_SOURCES:
+            raise DataError(f"dataset '{flows}' is {info.source} data, not bilateral flows "
+                            f"({', '.join(FLOW_SOURCES)})")
+        if year not in info.years:
+            raise DataError(f"dataset '{flows}' has no {year} data (years: {', '.join(map(str, info.years))})")
+        return info
+    found = catalog.find(flows, year)
+    if not found:
+        raise DataError(f"no {flows} data for {year} in {catalog.root}: import it first "
+                        f"(tariffsim data import {flows} FILES --year {year})")
+    if len(found) > 1:
+        raise DataError(f"several {flows} datasets hold {year} ({', '.join(d.name for d in found)}): "
+                        "pass flows=NAME to choose one")
+    return found[0]
+
+
+def _product_flows_sql(info: DatasetInfo, year: int) -> str:
+    files = _parquet(info.tables[info.main_table].files)
+    if info.source == "baci":
+        return f"SELECT exporter, importer, left(hs6, 2) AS hs2, hs6, value FROM {files} WHERE year = {int(year)}"
+    if info.source == "comtrade":
+        return (f"SELECT partner AS exporter, reporter AS importer, left(hs, 2) AS hs2, hs AS hs6, value "
+                f"FROM {files} WHERE year = {int(year)} AND flow = 'M' AND hs_level = 6 "
+                "AND coalesce(partner2, 'WLD') = 'WLD' AND coalesce(customs, 'C00') = 'C00' AND coalesce(mot, 0) = 0 "
+                f"AND freq = (SELECT min(freq) FROM {files} WHERE year = {int(year)})")
+    return (f"SELECT t.exporter, t.importer, x.hs2, NULL::VARCHAR AS hs6, t.value FROM {files} t "
+            f"JOIN itpde_map x ON t.industry_id = x.industry_id "
+            f"WHERE t.year = {int(year)} AND t.exporter <> t.importer")
+
+
+def _members(codes: Sequence[str], regions: Mapping[str, Sequence[str]] | None,
+             rest: str | None) -> tuple[pd.DataFrame, list[str]]:
+    from tariffsim.data.codes import ECONOMY_KINDS, country_kind, normalize_iso3
+
+    present = set(codes)
+    economies = sorted(c for c in present if country_kind(c) in ECONOMY_KINDS or country_kind(c) is None)
+    areas = sorted(present - set(economies))
+    notes = [f"partner areas that are not economies dropped: {', '.join(areas)}"] if areas else []
+    owner: dict[str, str] = {}
+    absent: list[str] = []
+    for region, members in (regions or {}).items():
+        if isinstance(members, str):
+            members = [members]
+        found = 0
+        for raw in members:
+            code = normalize_iso3(raw)
+            if code is None:
+                raise DataError(f"unknown country code '{raw}' in region '{region}' (use ISO3 codes)")
+            if code in owner:
+                raise DataError(f"'{code}' is in two regions ('{owner[code]}' and '{region}')")
+            owner[code] = region
+            if code in present:
+                found += 1
+            else:
+                absent.append(code)
+        if not found:
+            raise DataError(f"region '{region}' has no member with trade in the data")
+    if absent:
+        notes.append(f"region members without trade in the data: {', '.join(sorted(absent))}")
+    labels = {c: owner.get(c, rest if rest is not None else c) for c in economies}
+    ungrouped = {c for c, label in labels.items() if label == c and c not in owner}
+    clash = [r for r in (regions or {}) if r in ungrouped]
+    if clash:
+        raise DataError(f"region label {', '.join(clash)} is also the code of a country outside every region; "
+                        "choose another label or put that country in the region")
+    return pd.DataFrame({"code": list(labels), "region": list(labels.values())}), notes
+
+
+def _home_share(domestic: str | float) -> float:
+    if isinstance(domestic, str):
+        if domestic not in ("auto", "itpde"):
+            raise DataError(f"domestic must be 'auto', 'itpde' or a share in (0, 1), got '{domestic}'")
+        return DEFAULT_HOME_SHARE
+    share = float(domestic)
+    if not 0.0 < share < 1.0:
+        raise DataError(f"the domestic share of absorption must be in (0, 1), got {share}")
+    return share
+
+
+def _itpde_for(catalog: Catalog, year: int, domestic: str | float) -> DatasetInfo | None:
+    if not isinstance(domestic, str):
+        return None
+    found = catalog.find("itpde", year)
+    if domestic == "itpde" and not found:
+        raise DataError(f"no ITPD-E data for {year} in {catalog.root}: import it "
+                        f"(tariffsim data import itpde FILE --year {year}) or give a domestic share")
+    return found[-1] if found else None
+
+
+def _domestic(members: pd.DataFrame, imports: pd.DataFrame, home: pd.DataFrame, share: float,
+              itpde: DatasetInfo | None) -> tuple[pd.DataFrame, str]:
+    region = dict(zip(members["code"], members["region"], strict=True))
+    rule = share / (1.0 - share)
+    covered = set(home.groupby("code")["value"].sum().loc[lambda s: s > 0].index) if len(home) else set()
+    rows = [home[home["code"].isin(covered)],
+            imports[~imports["code"].isin(covered)].assign(value=lambda f: f["value"] * rule)]
+    parts = [r for r in rows if len(r)]
+    stacked = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["code", "sector", "value"])
+    dom = stacked.assign(region=stacked["code"].map(region)).groupby(["region", "sector"], as_index=False)[
+        ["value"]].sum()
+    rule_text = (f"share rule: domestic sales of each country and sector = {share:g} / (1 - {share:g}) x its imports "
+                 f"(a {share:g} share of absorption)")
+    if itpde is None:
+        note = rule_text
+    else:
+        missing = sorted(set(region) - covered)
+        note = (f"ITPD-E domestic trade ({itpde.name}), industries mapped to HS chapters by tariffsim's table; "
+                + (f"{rule_text} for {len(missing)} countries without ITPD-E domestic data "
+                   f"({', '.join(missing[:30])}{' ...' if len(missing) > 30 else ''})" if missing else
+                   "every country covered"))
+    return dom, note
+
+
+def _world_frame(cells: pd.DataFrame, domestic: pd.DataFrame) -> pd.DataFrame:
+    dom = domestic.rename(columns={"region": "exporter"}).assign(importer=lambda f: f["exporter"], taxed=0.0)
+    frame = pd.concat([cells, dom[["exporter", "importer", "sector", "value", "taxed"]]], ignore_index=True)
+    frame = frame.groupby(["exporter", "importer", "sector"], as_index=False)[["value", "taxed"]].sum()
+    inner = frame["exporter"] == frame["importer"]
+    frame["tariff"] = 0.0
+    positive = (~inner) & (frame["value"] > 0)
+    frame.loc[positive, "tariff"] = frame.loc[positive, "taxed"] / frame.loc[positive, "value"]
+    return frame.drop(columns="taxed")
+
+
+def _check_complete(frame: pd.DataFrame, order: Sequence[str]) -> None:
+    home = frame[frame["exporter"] == frame["importer"]].groupby("exporter")["value"].sum()
+    bought = frame.groupby("importer")["value"].sum()
+    no_home = [c for c in order if home.get(c, 0.0) <= 0]
+    no_spend = [c for c in order if bought.get(c, 0.0) <= 0]
+    bad = sorted(set(no_home) | set(no_spend))
+    if bad:
+        raise DataError(f"{len(bad)} countries have no domestic sales or no expenditure in the data "
+                        f"({', '.join(bad[:20])}{' ...' if len(bad) > 20 else ''}): group them into a region "
+                        "(regions=..., or rest='ROW') or import ITPD-E for their domestic sales")
+
+
+def _tariff_coverage(con: duckdb.DuckDBPyConnection, importers: Sequence[str]) -> list[str]:
+    out = []
+    for importer in importers:
+        row = con.execute("""
+            SELECT sum(CASE WHEN m.hs6 IS NOT NULL THEN p.value ELSE 0 END) / nullif(sum(p.value), 0)
+            FROM pf p JOIN members e ON p.exporter = e.code
+            LEFT JOIN mfn m ON m.importer = p.importer AND m.hs6 = p.hs6
+            WHERE p.importer = ? AND p.exporter <> p.importer""", [importer]).fetchone()
+        if row and row[0] is not None:
+            out.append(f"{importer}: {100 * float(row[0]):.1f}% of import value matched an MFN line")
+    return out
