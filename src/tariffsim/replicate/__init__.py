@@ -27,6 +27,7 @@ REGISTRY: dict[str, str] = {
     "yotov2016-ch1-ex2": "tariffsim.replicate.yotov2016_ch1_ex2",
     "yotov2016-rta": "tariffsim.replicate.yotov2016_rta",
     "yotov2016-app2": "tariffsim.replicate.yotov2016_app2",
+    "us-china-tariffs": "tariffsim.replicate.us_china_tariffs",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",
