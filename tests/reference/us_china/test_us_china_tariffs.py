@@ -53,7 +53,7 @@ def test_china_average_tariff_on_1_january_2018_recomputed_independently(output)
 def test_china_average_tariff_is_below_piie_by_a_few_points_and_rises(output):
     _, out = output
     series = pd.read_csv(out / "china_average_tariff.csv").set_index("date")["tariff_on_us_pct"]
-    assert list(series.index)[0] == "2018-01-01" and list(series.index)[-1] == "2019-06-01"
+    assert series.index[0] == "2018-01-01" and series.index[-1] == "2019-06-01"
     for date, published in PIIE_PUBLISHED.items():
         assert 0 < published - series[date] < 6, date
     assert series["2019-06-01"] - series["2018-01-01"] > 8
