@@ -277,3 +277,21 @@ def test_a_shock_too_large_for_a_cold_start_is_solved_by_continuation():
     assert "continuation" in result.diagnostics.method
     assert_equilibrium_identities(result, tol=1e-10)
     np.testing.assert_allclose(result.equilibrium.deficit, world.deficit, atol=1e-9)
+
+
+def test_no_equilibrium_under_fixed_ratio_raises_with_the_reason():
+    """Country B exports nothing and runs a deficit. Its market clearing under fixed_ratio needs an
+    import share λ'_CB = (κφ_B − 1)/(κφ_B − m) ≥ 0 (m = t'/(1 + t')), i.e. κφ_B ≥ 1; the shock moves
+    output toward A (a deficit country) so that κ < 1/φ_B: no equilibrium exists. Found by hypothesis."""
+    flows = np.array([[44.03421224, 0, 4.37994289], [0, 126.98787053, 0],
+                      [8.84736241, 0.37060182, 50.83485419]])[:, :, None]
+    t0 = np.array([[0, 0.14613219, 0.28315553], [0.31732081, 0, 0.17818381], [0.19618148, 0.13866719, 0]])
+    t1 = np.array([[0, 0.26978671, 0.04097352], [0.01652764, 0, 0.91275558], [0.60663578, 0.72949656, 0]])
+    world = World(countries=("A", "B", "C"), sectors=("S",), flows=flows, tariffs=t0[:, :, None],
+                  elasticity=12.96528019)
+    shock = Shock.from_arrays(world, tariffs=t1[:, :, None])
+    with pytest.raises(ConvergenceError, match="B export nothing") as info:
+        simulate(world, shock, model=GravityModel(closure="fixed_ratio"))
+    assert info.value.diagnostics.residual > 1e-4
+    # the same shock under fixed deficits has an equilibrium
+    assert simulate(world, shock, model=GravityModel(closure="fixed_level")).diagnostics.converged

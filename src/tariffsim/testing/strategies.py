@@ -44,7 +44,13 @@ def random_world(
     flows = rng.lognormal(0.0, 1.5, size=(n, n, s))
     idx = np.arange(n)
     if sparsity > 0:
-        flows[rng.random(size=flows.shape) < sparsity] = 0.0
+        zero = rng.random(size=flows.shape) < sparsity
+        # Keep every country exporting and importing something in its first sector: a country
+        # with no exports cannot finance a deficit that scales with its output.
+        if n > 1:
+            partner = (idx + 1) % n
+            zero[idx, partner, 0] = False
+        flows[zero] = 0.0
     flows[idx, idx, :] = rng.lognormal(0.0, 1.0, size=(n, s)) * home_bias * n
     tariffs = rng.uniform(0.0, tariff_max, size=(n, n, s))
     tariffs[idx, idx, :] = 0.0

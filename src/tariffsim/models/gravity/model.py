@@ -229,20 +229,30 @@ def solve_equilibrium(
         x = system.normalize(x0)
     tried: list[SolverDiagnostics] = []
     solved = _solve_system(system, x, solver, tried)
+    full_shock = list(tried)  # attempts on the whole shock (continuation's steps solve smaller ones)
     if solved is None and solver.method == "auto":
         solved = _continuation(system_at, world.n_countries, solver, tried)
     if solved is None:
         summary = SolverDiagnostics(
-            False, sum(d.iterations for d in tried), min(d.residual for d in tried),
+            False, sum(d.iterations for d in tried), min(d.residual for d in full_shock),
             time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
             message="; ".join(f"{d.method}: {d.message}" for d in tried[-3:]))
-        raise ConvergenceError("the gravity equilibrium did not converge", summary)
+        raise ConvergenceError("the gravity equilibrium did not converge" + _hint(world, kind), summary)
     x, diag = solved
     eq = _equilibrium(world, system, x)
     final = SolverDiagnostics(True, sum(d.iterations for d in tried), eq.market_clearing_residual(),
                               time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
                               history=diag.history, message=diag.message)
     return eq, final
+
+
+def _hint(world: World, closure: str) -> str:
+    """A likely reason for a failed solve that the data show, or ''."""
+    no_exports = [c for c, x in zip(world.countries, world.exports, strict=True) if x <= 0]
+    if closure == "fixed_ratio" and no_exports:
+        return (f" ({', '.join(no_exports)} export nothing, so under fixed_ratio they cannot run the deficits that "
+                "scale with their output — there may be no equilibrium; try closure 'fixed_level' or 'balanced')")
+    return ""
 
 
 def _solve_system(system: GravitySystem, x: FloatArray, solver: SolverOptions,
