@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from tariffsim.data.catalog import Catalog, DatasetInfo
 
 __all__ = ["Section301Period", "section301_schedule", "section301_rates", "TariffTables", "tariff_tables",
+           "piie_levels",
            "china_tariff_levels", "parse_on"]
 
 
@@ -270,3 +271,40 @@ def parse_on(value: str | date | None, year: int) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise DataError(f"tariff date '{value}' is not a date (write YYYY-MM-DD)") from None
+
+
+def piie_levels(rates: pd.DataFrame, on: date) -> pd.DataFrame:
+    """China's tariffs by HS10 line on a date, from the PIIE importer's ``rates`` table.
+
+    The PIIE file's first event column is a level and every later column a change,
+    so the level on ``on`` is the sum of the changes dated up to ``on``.
+
+    Parameters
+    ----------
+    rates
+        The ``rates`` table of a ``piie-tariffs`` dataset (``hs10, event_date, kind,
+        is_level, change``; fractions).
+    on
+        The date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hs10, base, mfn, retaliation, total`` (fractions): the level on the first
+        event date, the MFN level on ``on`` (what every partner pays), the
+        retaliation on US goods on ``on``, and their sum (what US goods pay).
+        Lines without an ad valorem rate count as 0.
+    """
+    frame = rates.assign(event_date=pd.to_datetime(rates["event_date"]).dt.date,
+                         change=pd.to_numeric(rates["change"], errors="coerce").fillna(0.0))
+    first = frame["event_date"].min()
+    if on < first:
+        raise DataError(f"date {on} is before the PIIE file's first event ({first})")
+    upto = frame[frame["event_date"] <= on]
+    mfn = upto[(upto["kind"] == "mfn") | upto["is_level"]].groupby("hs10")["change"].sum()
+    retaliation = upto[upto["kind"] == "retaliation"].groupby("hs10")["change"].sum()
+    base = frame[frame["is_level"]].groupby("hs10")["change"].sum()
+    out = pd.DataFrame({"base": base}).join(mfn.rename("mfn"), how="outer").join(retaliation.rename("retaliation"),
+                                                                                  how="outer").fillna(0.0)
+    out["total"] = out["mfn"] + out["retaliation"]
+    return out.reset_index()

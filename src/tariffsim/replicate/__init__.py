@@ -28,6 +28,8 @@ REGISTRY: dict[str, str] = {
     "yotov2016-rta": "tariffsim.replicate.yotov2016_rta",
     "yotov2016-app2": "tariffsim.replicate.yotov2016_app2",
     "us-china-tariffs": "tariffsim.replicate.us_china_tariffs",
+    "china-retaliation-2018": "tariffsim.replicate.china_retaliation_2018",
+    "us-2018-deadweight": "tariffsim.replicate.us_2018_deadweight",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",

@@ -26,13 +26,14 @@ catalog with tariffsim's importers and read back as tidy tables.
 
 from __future__ import annotations
 
-import tempfile
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from tariffsim.data import Catalog
+from tariffsim.data.tariffs import piie_levels
 from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate._inputs import import_tables
 
 NAME = "us-china-tariffs"
 TITLE = "Section 301 list coverage and China's average tariff on US goods, 2018-2019"
@@ -57,20 +58,13 @@ PUBLISHED = {"2018-01-01": 7.99, "2019-06-01": 20.72}
 LAST_DATE = "2019-06-01"
 
 
-def _catalog_tables(data_dir: Path, workdir: Path) -> dict[str, pd.DataFrame]:
+def _catalog_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
     paths = [data_file(data_dir, f) for f in FILES]
-    catalog = Catalog(workdir)
-    lists = catalog.import_files("ustr-301", [paths[0]])
-    census = catalog.import_files("census", [paths[1]])
-    mfn = catalog.import_files("usitc-tariffs", [paths[2]], year=2017)
-    piie = catalog.import_files("piie-tariffs", [paths[3], paths[4]])
-    return {
-        "lines": catalog.read(lists.name, "lines"),
-        "trade": catalog.read(census.name, "trade"),
-        "universe": catalog.read(mfn.name, "rates"),
-        "rates": catalog.read(piie.name, "rates"),
-        "imports": catalog.read(piie.name, "imports"),
-    }
+    tables = import_tables([("ustr-301", [paths[0]], None), ("census", [paths[1]], None),
+                            ("usitc-tariffs", [paths[2]], 2017), ("piie-tariffs", [paths[3], paths[4]], None)])
+    return {"lines": tables["ustr-301"]["lines"], "trade": tables["census"]["trade"],
+            "universe": tables["usitc-tariffs"]["rates"], "rates": tables["piie-tariffs"]["rates"],
+            "imports": tables["piie-tariffs"]["imports"]}
 
 
 def list_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -94,27 +88,22 @@ def list_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def china_average_tariff(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """China's tariff on US goods at each event date, weighted by its 2017 imports from the US (percent)."""
-    rates = tables["rates"].copy()
-    rates["event_date"] = pd.to_datetime(rates["event_date"])
-    imports = tables["imports"]
+    rates, imports = tables["rates"], tables["imports"]
     weights = imports.groupby(imports["hs8"].astype(str))["value"].sum()
-    rates["hs8"] = rates["hs10"].astype(str).str.slice(0, 8)
+    dates = sorted({d for d in pd.to_datetime(rates["event_date"]).dt.date if d <= dt.date.fromisoformat(LAST_DATE)})
     rows = []
-    for date in sorted(rates.loc[rates["event_date"] <= LAST_DATE, "event_date"].unique()):
-        level = rates[rates["event_date"] <= date].groupby("hs10").agg(level=("change", "sum"),
-                                                                       hs8=("hs8", "first"))
-        by_hs8 = level.groupby("hs8")["level"].mean()
+    for when in dates:
+        levels = piie_levels(rates, when)
+        by_hs8 = levels.groupby(levels["hs10"].astype(str).str.slice(0, 8))["total"].mean()
         w = weights.reindex(by_hs8.index).fillna(0.0)
-        rows.append({"date": pd.Timestamp(date).date().isoformat(),
-                     "tariff_on_us_pct": 100.0 * float((by_hs8 * w).sum() / w.sum())})
+        rows.append({"date": when.isoformat(), "tariff_on_us_pct": 100.0 * float((by_hs8 * w).sum() / w.sum())})
     return pd.DataFrame(rows)
 
 
 def run(data_dir: Path, out_dir: Path) -> Replication:
     """Write ``lists.csv`` and ``china_average_tariff.csv`` into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tariffsim-catalog-") as workdir:
-        tables = _catalog_tables(data_dir, Path(workdir))
+    tables = _catalog_tables(data_dir)
     lists = list_coverage(tables)
     average = china_average_tariff(tables)
     lists.to_csv(out_dir / "lists.csv", index=False, float_format="%.3f")

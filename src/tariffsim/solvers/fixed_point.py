@@ -40,7 +40,7 @@ def anderson(
     memory: int = 6,
     stall_window: int = 60,
 ) -> Outcome:
-    """Solve ``x = g(x)`` by Anderson-accelerated iteration.
+    """Solve ``x = g(x)`` by Anderson-accelerated iteration (type II).
 
     Parameters
     ----------
@@ -61,35 +61,45 @@ def anderson(
     -------
     Outcome
         ``x`` is the best point found (the one with the smallest residual).
+
+    Notes
+    -----
+    The last ``memory`` differences of iterates and residuals live in ring
+    buffers, and the mixing weights solve the small ``m × m`` normal equations
+    (with a tiny ridge), so one step costs O(n·m) beyond ``step`` itself — cheap
+    for the million-unknown product-level models. Non-finite values, or a
+    residual 100 times the best so far, restart the mixing from the best point.
     """
     start = time.perf_counter()
     x = np.array(x0, dtype=np.float64, copy=True)
+    n, m = x.shape[0], max(int(memory), 0)
+    d_x = np.empty((n, m))
+    d_f = np.empty((n, m))
+    gram = np.empty((m, m))
+    filled = pos = 0
+    prev_x: Vector | None = None
+    prev_f: Vector | None = None
     history: list[float] = []
-    dF: list[Vector] = []
-    dG: list[Vector] = []
     best_x, best_r = x.copy(), np.inf
     last_improve, last_best = 0, np.inf
-    prev_f: Vector | None = None
-    prev_g: Vector | None = None
     message = "iteration budget exhausted"
     converged = False
     k = 0
     for k in range(1, max_iter + 1):
         g, r = step(x)
-        if not np.isfinite(r) or not np.all(np.isfinite(g)):
-            # An accelerated step went somewhere the map is undefined: restart from the best point.
-            if best_r == np.inf:
+        if not np.isfinite(r) or not np.all(np.isfinite(g)) or r > 1e2 * best_r:
+            history.append(float(r) if np.isfinite(r) else float("nan"))
+            if not np.isfinite(best_r):
                 message = "the fixed-point map returned non-finite values at the starting point"
                 break
-            dF.clear()
-            dG.clear()
-            prev_f = prev_g = None
+            # The accelerated sequence went astray: restart plain iteration from the best point.
+            filled = pos = 0
+            prev_x = prev_f = None
             x = best_x.copy()
-            history.append(float("nan"))
             continue
         history.append(float(r))
         if r < best_r:
-            best_x, best_r = x.copy(), r
+            best_x, best_r = x.copy(), float(r)
         if r < tol:
             converged = True
             message = "residual below tolerance"
@@ -100,34 +110,33 @@ def anderson(
             message = f"stalled: no 10% improvement in {stall_window} steps"
             break
         f = g - x
-        if memory > 0 and prev_f is not None and prev_g is not None:
-            dF.append(f - prev_f)
-            dG.append(g - prev_g)
-            if len(dF) > memory:
-                dF.pop(0)
-                dG.pop(0)
-        prev_f, prev_g = f, g
-        if memory > 0 and dF and r <= 1e3 * best_r:
-            mat_f = np.column_stack(dF)
-            gamma, *_ = np.linalg.lstsq(mat_f, f, rcond=None)
-            x_new = g - np.column_stack(dG) @ gamma
-            if not np.all(np.isfinite(x_new)):
-                x_new = g
-        else:
-            if r > 1e3 * best_r:
-                # Safeguard: the accelerated sequence diverged; restart plain iteration from the best point.
-                dF.clear()
-                dG.clear()
-                prev_f = prev_g = None
-                g, _ = step(best_x)
-            x_new = g
-        x = x_new
+        if m == 0 or prev_x is None or prev_f is None:
+            prev_x, prev_f = x, f
+            x = g
+            continue
+        d_x[:, pos] = x - prev_x
+        d_f[:, pos] = f - prev_f
+        filled = min(filled + 1, m)
+        prev_x, prev_f = x, f
+        row = d_f[:, :filled].T @ d_f[:, pos]
+        gram[pos, :filled] = row
+        gram[:filled, pos] = row
+        pos = (pos + 1) % m
+        ridge = 1e-12 * float(np.trace(gram[:filled, :filled])) + 1e-300
+        try:
+            gamma = np.linalg.solve(gram[:filled, :filled] + ridge * np.eye(filled), d_f[:, :filled].T @ f)
+        except np.linalg.LinAlgError:
+            filled = pos = 0
+            x = g
+            continue
+        x_new = x + f - (d_x[:, :filled] + d_f[:, :filled]) @ gamma
+        x = x_new if np.all(np.isfinite(x_new)) else g
     diag = SolverDiagnostics(
         converged=converged,
         iterations=k,
         residual=float(best_r),
         seconds=time.perf_counter() - start,
-        method="anderson",
+        method="anderson" if m else "fixed_point",
         history=tuple(history),
         message=message,
     )
