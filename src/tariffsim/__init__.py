@@ -22,6 +22,7 @@ from tariffsim.errors import (
 )
 from tariffsim.models import GravityModel, simulate
 from tariffsim.models.gravity import fitted_world, purge_deficits
+from tariffsim.models.pe import GsimSettings, PEResult, ProductTrade, SmartSettings, simulate_pe
 from tariffsim.options import Numeraire, SolverOptions
 from tariffsim.results import Result
 from tariffsim.shock import Shock
