@@ -20,7 +20,7 @@ from tariffsim.errors import (
     TariffsimError,
     WorldError,
 )
-from tariffsim.models import GravityModel, simulate
+from tariffsim.models import GravityModel, MultisectorModel, simulate
 from tariffsim.models.gravity import fitted_world, purge_deficits
 from tariffsim.models.pe import GsimSettings, PEResult, ProductTrade, SmartSettings, simulate_pe
 from tariffsim.options import Numeraire, SolverOptions
@@ -34,6 +34,7 @@ __all__ = [
     "Shock",
     "simulate",
     "GravityModel",
+    "MultisectorModel",
     "Numeraire",
     "SolverOptions",
     "Result",

@@ -327,7 +327,9 @@ def replicate_command(
     data: Annotated[Path, typer.Option("--data", help="Data root (e.g. ../shared/data).")] = Path("../shared/data"),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default out/replicate/NAME).")] = None,
     mode: Annotated[str | None, typer.Option("--mode", help="Mode, where a reproduction has several "
-                                             "(yotov2016-app1: exact or book).")] = None,
+                                             "(yotov2016-app1: exact or book; cp2015-nafta: original or tidy; "
+                                             "china-retaliation-2018: exact or linear; us-2018-deadweight: "
+                                             "china_and_others or china_only).")] = None,
 ) -> None:
     """Rerun a published analysis from public data and compare with the published numbers."""
     from tariffsim import replicate

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -41,16 +42,18 @@ COLUMNS: dict[str, str] = {
     "sector": "Sector label.",
     # country table
     "real_income_pct": "Change in real income E/P: expenditure (income incl. tariff revenue and the deficit "
-                       "transfer) deflated by the consumer price index at baseline preferences, percent.",
+                       "transfer) deflated by the consumer price index at baseline preferences, percent. With "
+                       "input-output links, income is value added + tariff revenue + deficit (final spending).",
     "welfare_pct": "Welfare: change in the utility of the consumption bundle at baseline preferences, percent. "
                    "Equals real_income_pct unless preferences shift (purchase commitments).",
     "real_gdp_pct": "Change in real GDP: value added deflated by the consumer price index, Y/P, percent.",
-    "output_pct": "Change in nominal output (value added), in units of the numeraire, percent.",
+    "output_pct": "Change in nominal output (value added; gross output with input-output links), in units of the "
+                  "numeraire, percent.",
     "factory_price_pct": "Change in the factory-gate price (the wage in a one-factor model), percent.",
     "price_index_pct": "Change in the consumer price index (tariff-inclusive), percent.",
     "exports_pct": "Change in international exports at pre-tariff prices, percent.",
     "imports_pct": "Change in international imports at pre-tariff prices, percent.",
-    "output_base": "Baseline output (value added), USD millions.",
+    "output_base": "Baseline output (value added; gross output with input-output links), USD millions.",
     "output_cf": "Counterfactual output, USD millions in units of the numeraire.",
     "expenditure_base": "Baseline tariff-inclusive expenditure, USD millions.",
     "expenditure_cf": "Counterfactual tariff-inclusive expenditure, USD millions (numeraire units).",
@@ -64,6 +67,20 @@ COLUMNS: dict[str, str] = {
     "tariff_revenue_cf": "Counterfactual tariff revenue, USD millions (numeraire units).",
     "avg_tariff_base_pct": "Baseline import-weighted average tariff, percent.",
     "avg_tariff_cf_pct": "Counterfactual import-weighted average tariff (counterfactual weights), percent.",
+    # country table, multisector model (input-output links)
+    "real_wage_pct": "Change in the real wage ŵ/P̂ (value added per worker deflated by the consumer price index), "
+                     "percent. Multisector model.",
+    "terms_of_trade_pct": "Terms-of-trade contribution to welfare in Caliendo & Parro's (2015) first-order "
+                          "decomposition: Σ(exports·Δĉ_own − imports·Δĉ_partner)/income at baseline flows, percent. "
+                          "Multisector model.",
+    "volume_of_trade_pct": "Volume-of-trade contribution to welfare in Caliendo & Parro's (2015) decomposition: "
+                           "Σ t·imports·(M̂ − ĉ_partner)/income with baseline tariffs and flows, percent. "
+                           "Multisector model.",
+    "trade_cost_pct": "Contribution of iceberg trade-cost changes in the same decomposition: "
+                      "−Σ(1 + t)·imports·(τ̂ − 1)/income, percent (zero for tariff-only shocks). Multisector model.",
+    "welfare_first_order_pct": "Caliendo & Parro's (2015) 'welfare': terms_of_trade_pct + volume_of_trade_pct + "
+                               "trade_cost_pct, a first-order approximation of welfare_pct (which is exact). "
+                               "Multisector model.",
     # bilateral tables
     "flow_base": "Baseline flow at pre-tariff prices, USD millions.",
     "flow_cf": "Counterfactual flow at pre-tariff prices, USD millions (numeraire units).",
@@ -108,6 +125,15 @@ class Equilibrium:
         baseline preferences, relative to the baseline, (N,). Equals
         ``expenditure_hat / price_index_hat`` unless preferences were shifted
         (purchase commitments). ``None`` means that ratio.
+    value_added
+        Counterfactual value added (GDP) by country, (N,), for models whose
+        output is gross output (input-output links); ``None`` means ``output``.
+    income
+        Counterfactual final income (value added + tariff revenue + deficit),
+        (N,), for models with intermediate purchases; ``None`` means ``expenditure``.
+    country_extras
+        Model-specific country columns (name -> values, (N,)) appended to
+        :attr:`Result.countries`; every name is defined in :data:`COLUMNS`.
     """
 
     wage_hat: FloatArray
@@ -120,15 +146,22 @@ class Equilibrium:
     tariff_revenue: FloatArray
     deficit: FloatArray
     real_consumption_hat: FloatArray | None = None
+    value_added: FloatArray | None = None
+    income: FloatArray | None = None
+    country_extras: Mapping[str, FloatArray] | None = None
 
     def __post_init__(self) -> None:
         for name in ("wage_hat", "price_index_hat", "sector_price_hat", "flows", "tariffs", "output",
-                     "expenditure", "tariff_revenue", "deficit", "real_consumption_hat"):
+                     "expenditure", "tariff_revenue", "deficit", "real_consumption_hat", "value_added", "income"):
             value = getattr(self, name)
             if value is None:
                 continue
             arr = np.array(value, dtype=np.float64, copy=True)
             object.__setattr__(self, name, readonly(arr))
+        if self.country_extras is not None:
+            extras = {str(k): readonly(np.array(v, dtype=np.float64, copy=True))
+                      for k, v in self.country_extras.items()}
+            object.__setattr__(self, "country_extras", MappingProxyType(extras))
 
     @classmethod
     def identity(cls, world: World) -> Equilibrium:
@@ -192,13 +225,17 @@ class Result:
         dom_cf = eq.flows[idx, idx, :].sum(axis=1)
         exports_cf = eq.flows.sum(axis=(1, 2)) - dom_cf
         imports_cf = eq.flows.sum(axis=(0, 2)) - dom_cf
-        real_income = (eq.expenditure / w.expenditure) / eq.price_index_hat
+        if eq.income is None:
+            real_income = (eq.expenditure / w.expenditure) / eq.price_index_hat
+        else:  # with intermediate purchases, income is value added + tariff revenue + deficit
+            real_income = (eq.income / (w.value_added + w.tariff_revenue + w.deficit)) / eq.price_index_hat
         welfare = real_income if eq.real_consumption_hat is None else eq.real_consumption_hat
-        real_gdp = (eq.output / w.output) / eq.price_index_hat
+        value_added = eq.output if eq.value_added is None else eq.value_added
+        real_gdp = (value_added / w.value_added) / eq.price_index_hat
         imports_base_gross = w.imports
         avg_base = np.divide(w.tariff_revenue, imports_base_gross, out=np.zeros(n), where=imports_base_gross > 0)
         avg_cf = np.divide(eq.tariff_revenue, imports_cf, out=np.zeros(n), where=imports_cf > 0)
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "country": list(w.countries),
             "real_income_pct": 100.0 * (real_income - 1.0),
             "welfare_pct": 100.0 * (welfare - 1.0),
@@ -223,6 +260,9 @@ class Result:
             "avg_tariff_base_pct": 100.0 * avg_base,
             "avg_tariff_cf_pct": 100.0 * avg_cf,
         })
+        for name, values in (eq.country_extras or {}).items():
+            table[name] = values
+        return table
 
     @cached_property
     def bilateral(self) -> pd.DataFrame:

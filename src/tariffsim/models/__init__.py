@@ -17,12 +17,13 @@ from numpy.typing import NDArray
 from tariffsim import __version__
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.gravity import GravityModel
+from tariffsim.models.multisector import MultisectorModel
 from tariffsim.options import SolverOptions
 from tariffsim.results import Equilibrium, Result
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["simulate", "Model", "MODELS", "GravityModel"]
+__all__ = ["simulate", "Model", "MODELS", "GravityModel", "MultisectorModel"]
 
 
 class Model(Protocol):
@@ -37,7 +38,7 @@ class Model(Protocol):
         ...
 
 
-MODELS: dict[str, type] = {"gravity": GravityModel}
+MODELS: dict[str, type] = {"gravity": GravityModel, "multisector": MultisectorModel}
 
 
 def simulate(

@@ -30,6 +30,7 @@ REGISTRY: dict[str, str] = {
     "us-china-tariffs": "tariffsim.replicate.us_china_tariffs",
     "china-retaliation-2018": "tariffsim.replicate.china_retaliation_2018",
     "us-2018-deadweight": "tariffsim.replicate.us_2018_deadweight",
+    "cp2015-nafta": "tariffsim.replicate.cp2015_nafta",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",
