@@ -6,12 +6,14 @@ option fails where it is written, not three layers down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 from tariffsim.errors import ModelError
 
 __all__ = [
+    "NumeraireRule",
     "Closure",
     "CLOSURES",
     "NumeraireKind",
@@ -96,6 +98,23 @@ class Numeraire:
 
     def __str__(self) -> str:
         return self.kind if self.country is None else f"{self.kind}:{self.country}"
+
+    def rule(self, countries: Sequence[str]) -> NumeraireRule:
+        """The numeraire in index form for a grid with these country labels."""
+        if self.country is None:
+            return NumeraireRule(self.kind)
+        if self.country not in countries:
+            raise ModelError(f"numeraire country '{self.country}' is not in the World")
+        return NumeraireRule(self.kind, list(countries).index(self.country))
+
+
+@dataclass(frozen=True)
+class NumeraireRule:
+    """The numeraire in index form, as the equation systems use it: ``kind`` and the
+    reference country's index (−1 for ``world_output``)."""
+
+    kind: NumeraireKind
+    index: int = -1
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from tariffsim import (
 )
 from tariffsim.models.gravity import solve_equilibrium
 from tariffsim.models.gravity.data import calibrate
-from tariffsim.models.gravity.equations import GravitySystem, NumeraireRule
+from tariffsim.models.gravity.equations import GravitySystem
+from tariffsim.options import NumeraireRule
 from tariffsim.testing import assert_equilibrium_identities, random_world
 
 CLOSURES = ["fixed_level", "fixed_ratio", "balanced"]

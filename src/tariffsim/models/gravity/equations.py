@@ -46,18 +46,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.models.gravity.data import Calibration
+from tariffsim.options import NumeraireRule
 
 __all__ = ["GravitySystem", "State", "NumeraireRule"]
 
 FloatArray = NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class NumeraireRule:
-    """The numeraire in index form: ``kind`` and the reference country's index."""
-
-    kind: Literal["world_output", "wage", "price_index"]
-    index: int = -1
 
 
 @dataclass
@@ -207,6 +200,11 @@ class GravitySystem:
         d = 1.0 + (self.theta[:, None] * (st.sales_s - own)).sum(axis=0) / st.sales
         x_new = x + np.log(st.sales / st.output) / d
         return self.normalize(x_new), resid
+
+    def residual(self, x: FloatArray) -> float:
+        """Relative market-clearing residual max_i |sales_i − Y'_i| / Y'_i (``inf`` where undefined)."""
+        st = self.evaluate(x)
+        return float(np.max(np.abs(st.excess))) if np.all(np.isfinite(st.excess)) else float("inf")
 
     # ------------------------------------------------------------------ Newton system
     def _drop(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -13,12 +12,12 @@ from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
 from tariffsim.models.gravity.data import Calibration, calibrate
-from tariffsim.models.gravity.equations import GravitySystem, NumeraireRule
+from tariffsim.models.gravity.equations import GravitySystem
 from tariffsim.options import CLOSURES, Closure, Numeraire, Procedure, SolverOptions
 from tariffsim.results import Equilibrium
 from tariffsim.shock import Shock
-from tariffsim.solvers import anderson, newton
 from tariffsim.solvers.balancing import biproportional
+from tariffsim.solvers.strategy import continuation, solve_with_fallbacks
 from tariffsim.world import World
 
 __all__ = ["GravityModel", "solve_equilibrium", "purge_deficits", "fitted_world"]
@@ -164,13 +163,6 @@ def _solve_with_purchases(world: World, shock: Shock, closure: str, numeraire: N
         message=f"relative gap to the commitments after {max_rounds} rounds"))
 
 
-def _numeraire_rule(world: World, numeraire: Numeraire) -> NumeraireRule:
-    if numeraire.kind == "world_output":
-        return NumeraireRule("world_output")
-    assert numeraire.country is not None
-    return NumeraireRule(numeraire.kind, world.country_index(numeraire.country))
-
-
 def solve_equilibrium(
     world: World,
     tau_hat: FloatArray | None,
@@ -205,7 +197,7 @@ def solve_equilibrium(
     to_s = (2, 0, 1)
     tau_s = None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s))
     tariffs_s = np.ascontiguousarray(np.transpose(tariffs_new, to_s))
-    rule = _numeraire_rule(world, numeraire)
+    rule = numeraire.rule(world.countries)
     shift_s = None if demand_shift is None else np.ascontiguousarray(np.transpose(demand_shift, to_s))
     kind: Literal["fixed_level", "fixed_ratio"] = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
 
@@ -228,10 +220,10 @@ def solve_equilibrium(
             raise ModelError(f"warm start has shape {x0.shape}; expected ({world.n_countries},) log wage changes")
         x = system.normalize(x0)
     tried: list[SolverDiagnostics] = []
-    solved = _solve_system(system, x, solver, tried)
+    solved = solve_with_fallbacks(system, x, solver, tried)
     full_shock = list(tried)  # attempts on the whole shock (continuation's steps solve smaller ones)
     if solved is None and solver.method == "auto":
-        solved = _continuation(system_at, world.n_countries, solver, tried)
+        solved = continuation(system_at, world.n_countries, solver, tried)
     if solved is None:
         summary = SolverDiagnostics(
             False, sum(d.iterations for d in tried), min(d.residual for d in full_shock),
@@ -253,58 +245,6 @@ def _hint(world: World, closure: str) -> str:
         return (f" ({', '.join(no_exports)} export nothing, so under fixed_ratio they cannot run the deficits that "
                 "scale with their output — there may be no equilibrium; try closure 'fixed_level' or 'balanced')")
     return ""
-
-
-def _solve_system(system: GravitySystem, x: FloatArray, solver: SolverOptions,
-                  tried: list[SolverDiagnostics]) -> tuple[FloatArray, SolverDiagnostics] | None:
-    """Accelerated fixed point, then Newton from the best point. ``tried`` collects diagnostics."""
-    if solver.method in ("auto", "anderson"):
-        out = anderson(system.step, x, tol=solver.tol, max_iter=solver.max_iter, memory=solver.memory,
-                       stall_window=60 if solver.method == "auto" else solver.max_iter)
-        tried.append(out.diagnostics)
-        if out.diagnostics.converged:
-            return out.x, out.diagnostics
-        if np.all(np.isfinite(out.x)):
-            x = out.x
-    if solver.method in ("auto", "newton"):
-
-        def residual(xv: FloatArray, f: FloatArray) -> float:
-            st = system.evaluate(xv)
-            return float(np.max(np.abs(st.excess))) if np.all(np.isfinite(st.excess)) else float("inf")
-
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = newton(system.newton_residual, system.jacobian, x, residual=residual, tol=solver.tol,
-                         max_iter=min(solver.max_iter, 100))
-        tried.append(out.diagnostics)
-        if out.diagnostics.converged:
-            return system.normalize(out.x), out.diagnostics
-    return None
-
-
-def _continuation(system_at: Callable[[float], GravitySystem], n: int, solver: SolverOptions,
-                  tried: list[SolverDiagnostics]) -> tuple[FloatArray, SolverDiagnostics] | None:
-    """Follow the equilibrium from λ = 0 (the baseline, x = 0) to λ = 1 with adaptive steps."""
-    lam, step = 0.0, 0.25
-    x = np.zeros(n)
-    local = SolverOptions(method="auto", tol=solver.tol, max_iter=min(solver.max_iter, 500),
-                          memory=solver.memory, damping=solver.damping)
-    while lam < 1.0:
-        target = min(1.0, lam + step)
-        attempt: list[SolverDiagnostics] = []
-        solved = _solve_system(system_at(target), x, local, attempt)
-        tried.extend(attempt)
-        if solved is None:
-            step /= 2.0
-            if step < 1.0 / 4096:
-                tried.append(SolverDiagnostics(False, 0, attempt[-1].residual, 0.0, "continuation",
-                                               message=f"step collapsed at λ = {lam:.4f}"))
-                return None
-            continue
-        x, diag = solved
-        lam = target
-        step = min(1.0, step * 1.5)
-    tried.append(SolverDiagnostics(True, 0, diag.residual, 0.0, "continuation", message="reached λ = 1"))
-    return x, diag
 
 
 def _equilibrium(world: World, system: GravitySystem, x: FloatArray) -> Equilibrium:
@@ -363,6 +303,9 @@ def purge_deficits(world: World, *, numeraire: Numeraire | str | None = None,
     Solves the model with the baseline policy and ``D' = 0``; the resulting
     flows become a balanced baseline. Cached by the World's fingerprint.
     """
+    if world.has_input_output:
+        raise ModelError("this World has input-output links: purge its deficits with "
+                         "tariffsim.models.multisector.purge_deficits")
     num = Numeraire.parse(numeraire)
     opts = solver or SolverOptions()
     key = (world.fingerprint, str(num), opts.tol)
