@@ -150,14 +150,14 @@ def run_command(
 ) -> None:
     """Run a scenario: compile it on each evaluation date, solve, write tables and run.json."""
     from tariffsim.data import load_world
-    from tariffsim.models import GravityModel, simulate
+    from tariffsim.models import MODELS, simulate
     from tariffsim.options import Numeraire
     from tariffsim.scenario import compile_scenario, load_scenario
 
     loaded = load_scenario(_scenario_path(scenario, demo))
     head = loaded.spec.scenario
     base = load_world(world or head.world, base_dir=loaded.base_dir)
-    model = GravityModel(closure=head.closure, numeraire=Numeraire.parse(head.numeraire))
+    model = MODELS[head.model](closure=head.closure, numeraire=Numeraire.parse(head.numeraire))
     dates = [_parse_date(date)] if date else head.evaluation_dates()
     product_weights = _weights(weights)
     console.print(f"[bold]{head.name}[/bold]" + (f": {head.description}" if head.description else ""))

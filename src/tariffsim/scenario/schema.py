@@ -103,7 +103,7 @@ class Header(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     world: str = "demo-2017"
-    model: Literal["gravity"] = "gravity"
+    model: Literal["gravity", "multisector"] = "gravity"
     closure: Closure = "fixed_level"
     numeraire: str = "world_output"
     date: dt.date | None = None
