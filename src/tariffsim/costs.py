@@ -50,9 +50,12 @@ def cost_index(
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise ShockError(f"the cost-variable table lacks columns {absent}")
-    pos = {c: k for k, c in enumerate(countries)}
+    index = pd.Index(list(countries))
     sub = frame[needed]
-    sub = sub[sub["exporter"].astype(str).isin(list(pos)) & sub["importer"].astype(str).isin(list(pos))]
+    i_all = index.get_indexer(pd.Index(sub["exporter"].astype(str)))
+    j_all = index.get_indexer(pd.Index(sub["importer"].astype(str)))
+    keep = (i_all >= 0) & (j_all >= 0)
+    sub, i, j = sub[keep], i_all[keep], j_all[keep]
     if sub.duplicated(["exporter", "importer"]).any():
         dup = sub[sub.duplicated(["exporter", "importer"], keep=False)].head(3)
         raise ShockError(f"the cost-variable table has duplicated pairs, e.g. "
@@ -63,8 +66,6 @@ def cost_index(
     beta = np.array([float(coefficients[v]) for v in variables])
     n = len(countries)
     out = np.full((n, n), np.nan)
-    i = sub["exporter"].astype(str).map(pos).to_numpy(dtype=np.intp)
-    j = sub["importer"].astype(str).map(pos).to_numpy(dtype=np.intp)
     out[i, j] = np.exp(x @ beta)
     if np.isnan(out).any():
         if missing is None:

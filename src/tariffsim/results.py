@@ -270,13 +270,15 @@ class Result:
         w, eq = self.baseline, self.equilibrium
         base = w.flows.sum(axis=2)
         cf = eq.flows.sum(axis=2)
-        t_base = _weighted_tariff(w.tariffs, w.flows, axis=2)
-        t_cf = _weighted_tariff(eq.tariffs, eq.flows, axis=2)
+        if w.n_sectors == 1:
+            t_base, t_cf = w.tariffs[:, :, 0], eq.tariffs[:, :, 0]
+        else:
+            t_base = _weighted_tariff(w.tariffs, w.flows, axis=2)
+            t_cf = _weighted_tariff(eq.tariffs, eq.flows, axis=2)
         n = w.n_countries
-        labels = np.asarray(w.countries, dtype=object)
         return pd.DataFrame({
-            "exporter": np.repeat(labels, n),
-            "importer": np.tile(labels, n),
+            "exporter": _labels(w.countries, np.repeat(np.arange(n), n)),
+            "importer": _labels(w.countries, np.tile(np.arange(n), n)),
             "flow_base": base.ravel(),
             "flow_cf": cf.ravel(),
             "flow_pct": pct(cf, base).ravel(),
@@ -289,12 +291,10 @@ class Result:
         """One row per (exporter, importer, sector)."""
         w, eq = self.baseline, self.equilibrium
         n, s = w.n_countries, w.n_sectors
-        labels = np.asarray(w.countries, dtype=object)
-        sectors = np.asarray(w.sectors, dtype=object)
         return pd.DataFrame({
-            "exporter": np.repeat(labels, n * s),
-            "importer": np.tile(np.repeat(labels, s), n),
-            "sector": np.tile(sectors, n * n),
+            "exporter": _labels(w.countries, np.repeat(np.arange(n), n * s)),
+            "importer": _labels(w.countries, np.tile(np.repeat(np.arange(n), s), n)),
+            "sector": _labels(w.sectors, np.tile(np.arange(s), n * n)),
             "flow_base": w.flows.ravel(),
             "flow_cf": eq.flows.ravel(),
             "flow_pct": pct(eq.flows, w.flows).ravel(),
@@ -376,6 +376,11 @@ class Result:
         d = self.diagnostics
         return (f"<Result {self.model.get('name', '?')} on {self.baseline!r}: {self.shock.label or 'shock'}; "
                 f"{d.method} {d.iterations} it, residual {d.residual:.2g}>")
+
+
+def _labels(labels: tuple[str, ...], codes: NDArray[np.intp]) -> pd.Series:
+    """A label column from integer codes."""
+    return pd.Series(np.asarray(labels, dtype=object)[codes])
 
 
 def _weighted_tariff(tariffs: FloatArray, flows: FloatArray, axis: int) -> FloatArray:

@@ -404,9 +404,10 @@ class World:
         if not has_sector:
             frame = frame.assign(sector="all")
         if countries is None:
-            countries = sorted(set(frame["exporter"].astype(str)) | set(frame["importer"].astype(str)))
+            countries = sorted(set(frame["exporter"].astype(str).unique())
+                               | set(frame["importer"].astype(str).unique()))
         if sectors is None:
-            sectors = sorted(set(frame["sector"].astype(str))) if has_sector else ["all"]
+            sectors = sorted(set(frame["sector"].astype(str).unique())) if has_sector else ["all"]
         countries_t = label_tuple(countries, "countries", WorldError, "countries")
         sectors_t = label_tuple(sectors, "sectors", WorldError, "sectors")
         arr = _dense(frame, value, countries_t, sectors_t, "flows")
@@ -625,22 +626,17 @@ def _check_frame(frame: pd.DataFrame, what: str, required: list[str]) -> pd.Data
 def _dense(frame: pd.DataFrame, column: str, countries: tuple[str, ...], sectors: tuple[str, ...],
            field_name: str) -> FloatArray:
     n, s = len(countries), len(sectors)
-    exp = frame["exporter"].astype(str).to_numpy()
-    imp = frame["importer"].astype(str).to_numpy()
-    sec = frame["sector"].astype(str).to_numpy()
-    cpos = {c: k for k, c in enumerate(countries)}
-    spos = {x: k for k, x in enumerate(sectors)}
-    unknown = sorted({x for x in np.concatenate([exp, imp]) if x not in cpos})
-    if unknown:
+    country_index, sector_index = pd.Index(countries), pd.Index(sectors)
+    i = country_index.get_indexer(pd.Index(frame["exporter"].astype(str)))
+    j = country_index.get_indexer(pd.Index(frame["importer"].astype(str)))
+    k = sector_index.get_indexer(pd.Index(frame["sector"].astype(str)))
+    if (i < 0).any() or (j < 0).any():
+        labels = pd.concat([frame["exporter"][i < 0], frame["importer"][j < 0]]).astype(str)
         raise WorldError("countries", f"labels in the {field_name} table that are not in the country list",
-                         unknown, "add them to `countries` or drop their rows")
-    unknown_s = sorted({x for x in sec if x not in spos})
-    if unknown_s:
+                         sorted(set(labels)), "add them to `countries` or drop their rows")
+    if (k < 0).any():
         raise WorldError("sectors", f"labels in the {field_name} table that are not in the sector list",
-                         unknown_s, "add them to `sectors` or drop their rows")
-    i = np.fromiter((cpos[x] for x in exp), dtype=np.intp, count=len(exp))
-    j = np.fromiter((cpos[x] for x in imp), dtype=np.intp, count=len(imp))
-    k = np.fromiter((spos[x] for x in sec), dtype=np.intp, count=len(sec))
+                         sorted(set(frame["sector"][k < 0].astype(str))), "add them to `sectors` or drop their rows")
     flat = (i * n + j) * s + k
     uniq, counts = np.unique(flat, return_counts=True)
     if (counts > 1).any():

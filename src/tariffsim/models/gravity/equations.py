@@ -191,7 +191,8 @@ class GravitySystem:
         effects are ignored; this makes the iteration converge without user scaling
         for any θ.
         """
-        st = self.evaluate(x)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            st = self.evaluate(x)
         if not (np.all(st.sales > 0) and np.all(np.isfinite(st.sales))):
             return np.full_like(x, np.nan), float("inf")
         resid = float(np.max(np.abs(st.excess)))
