@@ -20,8 +20,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.run-installed
 
 ## make demo: run the bundled demo scenario on the bundled 2017 world, print a summary, write out/demo/
+## with its HTML report (out/demo/report.html, path printed) and record the run in the runs store
 demo: $(VENV)/.run-installed
-	$(BIN)/tariffsim run --demo --out out/demo
+	$(BIN)/tariffsim run --demo --out out/demo --report
 
 ## make test: ruff, mypy on src/, pytest
 test: $(VENV)/.dev-installed lint typecheck unit
@@ -38,6 +39,11 @@ unit: $(VENV)/.dev-installed
 ## make bench: the speed and scale benchmarks (prints figures; installs gegravity in its own venv)
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/ge_speed.py
+	$(BIN)/python benchmarks/convergence_sweep.py
+	$(BIN)/python benchmarks/multisector_speed.py
+	$(BIN)/python benchmarks/pe_speed.py
+	$(BIN)/python benchmarks/ppml.py
+	$(BIN)/python benchmarks/data_import.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
