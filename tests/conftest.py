@@ -21,6 +21,15 @@ def shared_file(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test, and every subprocess it starts, uses a fresh data directory, never the user's:
+    `tariffsim run` records each run in the runs store there."""
+    path = tmp_path_factory.mktemp("data-dir")
+    monkeypatch.setenv("TARIFFSIM_DATA_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():

@@ -147,8 +147,17 @@ def run_command(
     weights: Annotated[Path | None, typer.Option("--weights", help="Product-level trade weights (CSV/Parquet: "
                                                  "importer, exporter, product, value [, tariff]).")] = None,
     lists: Annotated[Path | None, typer.Option("--lists", help="Folder of named product lists.")] = None,
+    report: Annotated[bool, typer.Option("--report", help="Also write an HTML report (report.html) into the "
+                                         "output folder and print its path.")] = False,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record the run in the runs store "
+                                            "(for scripts).")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data directory of the runs store (default: "
+                                                  "$TARIFFSIM_DATA_DIR, else the user's data directory).",
+                                                  show_default=False)] = None,
 ) -> None:
-    """Run a scenario: compile it on each evaluation date, solve, write tables and run.json."""
+    """Run a scenario: compile it on each evaluation date, solve, write tables and run.json; record the run in
+    the runs store (see `tariffsim runs`)."""
+    from tariffsim.cli_report import dated_tables, finish_run
     from tariffsim.data import load_world
     from tariffsim.models import MODELS, simulate
     from tariffsim.options import Numeraire
@@ -164,15 +173,18 @@ def run_command(
     console.print(f"baseline {base.name} ({base.year}); model {model.name}, closure {model.closure}, "
                   f"numeraire {model.numeraire}")
     timeline = []
+    parts = []
     previous = None
     for when in dates:
         compiled = compile_scenario(loaded, base, date=when, weights=product_weights, lists_dir=lists)
         result = simulate(base, compiled.shock, model=model, warm_start=previous)
         previous = result
         folder = out if len(dates) == 1 else out / str(compiled.date)
-        files = result.write(folder, extra={"scenario": {"name": head.name, "file": str(loaded.path),
-                                                         "date": str(compiled.date), "text": loaded.text},
-                                            "warnings": list(compiled.warnings)})
+        extra = {"scenario": {"name": head.name, "file": str(loaded.path), "date": str(compiled.date),
+                              "text": loaded.text},
+                 "warnings": list(compiled.warnings)}
+        files = result.write(folder, extra=extra)
+        parts.append(dated_tables(compiled, result, extra))
         compiled.coverage.to_csv(folder / "coverage.csv", index=False)
         compiled.tariffs.to_csv(folder / "tariffs.csv", index=False, float_format="%.6g")
         timeline.append(_timeline_rows(compiled, result))
@@ -192,6 +204,7 @@ def run_command(
     d = result.diagnostics
     console.print(f"solver: {d.method}, {d.iterations} iterations, market-clearing residual "
                   f"{result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")
+    finish_run(parts, out=out, report=report, record=not no_record, data_dir=data_dir)
 
 
 def _timeline_rows(compiled: object, result: object) -> pd.DataFrame:
@@ -308,6 +321,17 @@ def _register_data() -> None:
 
 
 _register_data()
+
+
+# ---------------------------------------------------------------------- report, runs
+def _register_report() -> None:
+    from tariffsim.cli_report import report_command, runs_app
+
+    app.command("report")(report_command)
+    app.add_typer(runs_app, name="runs")
+
+
+_register_report()
 
 
 # ---------------------------------------------------------------------- estimate

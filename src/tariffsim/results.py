@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tariffsim._json import to_jsonable
 from tariffsim._validation import readonly
 from tariffsim.errors import SolverDiagnostics
 from tariffsim.shock import Shock
@@ -368,7 +369,7 @@ class Result:
         if extra:
             record.update(extra)
         path = out / "run.json"
-        path.write_text(json.dumps(record, indent=2, default=_json_default) + "\n")
+        path.write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
         written.append(path)
         return written
 
@@ -389,12 +390,3 @@ def _weighted_tariff(tariffs: FloatArray, flows: FloatArray, axis: int) -> Float
     simple = tariffs.mean(axis=axis)
     return np.where(weights > 0, np.divide(weighted, weights, out=np.zeros_like(weights), where=weights > 0), simple)
 
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from tariffsim import GravityModel, Numeraire, Result, World, simulate
+from tariffsim._json import to_jsonable
 from tariffsim.errors import ModelError
 from tariffsim.estimate import (
     GravityEstimate,
@@ -142,7 +143,7 @@ def run(data_dir: Path, out_dir: Path, mode: str = "book") -> Replication:
         "pairs_predicted": int((costs.table["pair_effect_source"] == "predicted").sum()),
         "results": {m: r.run_record() for m, r in results.items()},
     }
-    files[4].write_text(json.dumps(record, indent=2, default=_json_default) + "\n")
+    files[4].write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
     book, exact = results["book"], results["exact"]
     notes = [
         f"mode: {mode}",
@@ -172,10 +173,3 @@ def _comparison(coefficients: pd.DataFrame, effects: dict[str, pd.DataFrame]) ->
                      "book_mode": book, "exact_mode": exact, "book_minus_published": book - published_gdp})
     return pd.DataFrame(rows)
 
-
-def _json_default(obj: object) -> object:
-    if isinstance(obj, np.integer | np.floating):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tariffsim._json import to_jsonable
 from tariffsim._validation import readonly
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.pe.equations import bin_sum
@@ -473,7 +474,7 @@ class PEResult:
         if extra:
             record.update(extra)
         path = out / "run.json"
-        path.write_text(json.dumps(record, indent=2, default=_json_default) + "\n")
+        path.write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
         written.append(path)
         return written
 
@@ -519,10 +520,3 @@ def _welfare_columns(cs: FloatArray, sums: Mapping[str, FloatArray]) -> dict[str
         "deadweight_loss_usd": tot - welfare,
     }
 
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)

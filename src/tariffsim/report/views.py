@@ -1,0 +1,810 @@
+"""What a report shows: sections of sentences, charts and tables, built from a run's tables.
+
+This module decides the content once; :mod:`tariffsim.report.html` draws it with
+plotly and :mod:`tariffsim.report.static` with matplotlib. Everything here is read
+from the run's tables (percent changes, levels and tariffs are the model's); the
+only derived quantities are for display: a bilateral balance (exports − imports,
+from the bilateral table), unit changes (USD millions → billions), differences
+between two runs (percentage points), and orderings.
+
+Conventions on the page: every change is a percent change from the baseline,
+100·(counterfactual/baseline − 1) (:data:`SIGN_CONVENTION`); every value axis says
+its unit; colours come from the Okabe–Ito palette, which readers with the common
+colour-vision deficiencies can tell apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from tariffsim.report.run import RunData, date_label
+
+__all__ = [
+    "OKABE_ITO",
+    "SERIES_COLOURS",
+    "GAIN",
+    "LOSS",
+    "BASELINE",
+    "DIVERGING",
+    "SIGN_CONVENTION",
+    "Chart",
+    "Table",
+    "Section",
+    "report_sections",
+    "comparison_sections",
+    "comparison_table",
+    "headline",
+    "focus_pair",
+    "signed_pct",
+    "usd_bn",
+]
+
+OKABE_ITO: Mapping[str, str] = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+"""Okabe & Ito (2008), 'Color Universal Design': eight colours distinguishable with colour-vision deficiencies."""
+
+SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442")
+"""Colours of series in order (Okabe–Ito, yellow last: weakest on white)."""
+
+GAIN, LOSS, BASELINE = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#999999"
+"""Bars above zero, below zero, and baseline levels beside counterfactual ones."""
+
+DIVERGING = ((0.0, OKABE_ITO["vermillion"]), (0.5, "#F7F7F7"), (1.0, OKABE_ITO["blue"]))
+"""Heat-map scale: vermillion below zero, blue above, near-white at zero."""
+
+SIGN_CONVENTION = ("Sign convention: every change on this page is a percent change from the baseline, "
+                   "100 × (counterfactual ÷ baseline − 1); a negative number means lower than in the baseline. "
+                   "Balances are exports minus imports (negative: a deficit), in US dollars at pre-tariff prices.")
+"""The one sentence, shown once on every report, that says how to read every sign."""
+
+MINUS = "\u2212"
+TARIFF_AXIS = "Average tariff (%)"
+"""Tariff axes: trade-weighted averages over sectors (the weights are said in each chart's title or caption)."""
+MAX_SERIES = 8
+"""At most this many lines or bar series per chart (one per colour of the palette)."""
+MAX_MATRIX = 20
+"""Matrices larger than this many countries are shown as lists of their largest changes."""
+MAX_ROWS = 40
+
+ChartKind = Literal["bar", "grouped_bar", "heatmap", "step"]
+
+
+# ---------------------------------------------------------------------- records
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """One chart, described independently of the plotting library.
+
+    Attributes
+    ----------
+    key
+        Identifier: the chart's element id on the page and its file name when exported.
+    title
+        Title shown above the chart.
+    kind
+        ``bar`` (columns ``x``, ``y``, optional ``series`` for colour), ``grouped_bar``
+        (``x``, ``series``, ``y``), ``heatmap`` (``row``, ``column``, ``value``) or
+        ``step`` (``x`` dates, ``series``, ``y``; a value holds until the next date).
+    data
+        Long table with the columns the kind needs.
+    x_label, y_label
+        Axis titles, with units on value axes.
+    value_label
+        Heat maps: title of the colour bar, with its unit.
+    caption
+        One or two sentences under the chart.
+    horizontal
+        Bars drawn horizontally (categories on the y axis).
+    colour_by_sign
+        Bars coloured :data:`GAIN` above zero and :data:`LOSS` below.
+    series_colours
+        Series name → colour, for series with a fixed meaning (baseline grey).
+    """
+
+    key: str
+    title: str
+    kind: ChartKind
+    data: pd.DataFrame
+    x_label: str
+    y_label: str
+    value_label: str = ""
+    caption: str = ""
+    horizontal: bool = False
+    colour_by_sign: bool = False
+    series_colours: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def value_axis_label(self) -> str:
+        """The label that carries the unit: colour bar, x (horizontal bars) or y."""
+        if self.kind == "heatmap":
+            return self.value_label
+        return self.x_label if self.horizontal else self.y_label
+
+    def colours(self) -> dict[str, str]:
+        """Series name → colour, in order of first appearance."""
+        if "series" not in self.data:
+            return {}
+        names = list(dict.fromkeys(self.data["series"]))
+        free = iter(c for c in SERIES_COLOURS if c not in self.series_colours.values())
+        return {name: self.series_colours.get(name) or next(free, BASELINE) for name in names}
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A table shown as plain HTML (readable without JavaScript).
+
+    Attributes
+    ----------
+    caption
+        What the table holds, with units.
+    frame
+        Display columns, named with their units.
+    digits
+        Decimals per numeric column (default 2).
+    """
+
+    caption: str
+    frame: pd.DataFrame
+    digits: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """A part of the report: heading, paragraphs, charts, tables and folded text blocks."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[Table, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+    bullets: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------- numbers in words
+def signed_pct(value: float, digits: int | None = None) -> str:
+    """``+0.19%`` or ``−0.034%`` (three decimals below 0.1 in size); ``–`` for NaN."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if digits is None:
+        digits = 2 if abs(value) >= 0.1 else 3
+    text = f"{abs(value):,.{digits}f}%"
+    if float(text.rstrip("%").replace(",", "")) == 0.0:
+        return text
+    return ("+" if value > 0 else MINUS) + text
+
+
+def usd_bn(value_usd_m: float, signed: bool = False) -> str:
+    """USD millions as ``$375.2 bn`` (``−$52.3 bn`` / ``+$1.0 bn`` when ``signed``)."""
+    if not math.isfinite(value_usd_m):
+        return "–"
+    text = f"${abs(value_usd_m) / 1e3:,.1f} bn"
+    if signed:
+        return ("+" if value_usd_m >= 0 else MINUS) + text
+    return (MINUS if value_usd_m < 0 else "") + text
+
+
+# ---------------------------------------------------------------------- reading helpers
+def focus_pair(run: RunData, date: str | None = None) -> tuple[str, str] | None:
+    """The (imposer, target) pair the headline is about, or ``None`` without tariff changes.
+
+    The pair whose tariffs the scenario moved with the largest baseline trade (from the
+    ``tariffs`` table); without that table, the pair with the largest tariff change
+    weighted by its baseline flow (from the bilateral tables).
+    """
+    countries = set(run.countries)
+    tariffs = run.table("tariffs", date)
+    if len(tariffs) and {"imposer", "target", "sector"} <= set(tariffs.columns):
+        total = tariffs[(tariffs["sector"] == "all") & tariffs["imposer"].isin(countries)
+                        & tariffs["target"].isin(countries)]
+        moved = total[(total["tariff_after_pct"] - total["tariff_before_pct"]).abs() > 1e-9]
+        if len(moved):
+            row = moved.sort_values("trade_usd_m", ascending=False, kind="stable").iloc[0]
+            return str(row["imposer"]), str(row["target"])
+    detail = run.table("bilateral_sectors", date)
+    if not len(detail):
+        detail = run.table("bilateral", date)
+    inter = detail[detail["exporter"] != detail["importer"]]
+    change = (inter["tariff_cf_pct"] - inter["tariff_base_pct"]).abs()
+    if not (change > 1e-9).any():
+        return None
+    weight = (change * inter["flow_base"]).groupby([inter["importer"], inter["exporter"]], sort=False).sum()
+    top = weight.sort_values(ascending=False, kind="stable").index[0]
+    return str(top[0]), str(top[1])
+
+
+def _country_value(run: RunData, date: str, country: str, column: str) -> float:
+    frame = run.table("countries", date)
+    return float(frame.loc[frame["country"] == country, column].iloc[0])
+
+
+def _flow(bilateral: pd.DataFrame, exporter: str, importer: str, column: str) -> float:
+    rows = bilateral[(bilateral["exporter"] == exporter) & (bilateral["importer"] == importer)]
+    return float(rows[column].sum()) if len(rows) else float("nan")
+
+
+def bilateral_balances(run: RunData, date: str, country: str) -> pd.DataFrame:
+    """``country``'s exports to, imports from and balance with each partner, baseline and
+    counterfactual, USD millions (from the bilateral table; balance = exports − imports)."""
+    bilateral = run.table("bilateral", date)
+    exports = bilateral[(bilateral["exporter"] == country) & (bilateral["importer"] != country)]
+    imports = bilateral[(bilateral["importer"] == country) & (bilateral["exporter"] != country)]
+    out = pd.DataFrame({"partner": exports["importer"].to_numpy()})
+    exp = exports.set_index("importer")
+    imp = imports.set_index("exporter")
+    for level in ("base", "cf"):
+        out[f"exports_{level}"] = exp.loc[out["partner"], f"flow_{level}"].to_numpy()
+        out[f"imports_{level}"] = imp.reindex(out["partner"])[f"flow_{level}"].to_numpy()
+        out[f"balance_{level}"] = out[f"exports_{level}"] - out[f"imports_{level}"]
+    return out
+
+
+def _pair_tariffs(run: RunData, date: str) -> pd.DataFrame:
+    """Trade-weighted average tariffs by (imposer, target) over all sectors: ``pair, imposer, target,
+    trade_usd_m, before, after`` in percent; from the ``tariffs`` table, else the bilateral table."""
+    tariffs = run.table("tariffs", date)
+    if len(tariffs) and "sector" in tariffs:
+        total = tariffs[tariffs["sector"] == "all"]
+        out = pd.DataFrame({"imposer": total["imposer"], "target": total["target"],
+                            "trade_usd_m": total["trade_usd_m"], "before": total["tariff_before_pct"],
+                            "after": total["tariff_after_pct"]})
+    else:
+        bilateral = run.table("bilateral", date)
+        inter = bilateral[(bilateral["exporter"] != bilateral["importer"])
+                          & ((bilateral["tariff_cf_pct"] - bilateral["tariff_base_pct"]).abs() > 1e-9)]
+        out = pd.DataFrame({"imposer": inter["importer"], "target": inter["exporter"],
+                            "trade_usd_m": inter["flow_base"], "before": inter["tariff_base_pct"],
+                            "after": inter["tariff_cf_pct"]})
+    out.insert(0, "pair", [f"{a} on {b}" for a, b in zip(out["imposer"], out["target"], strict=True)])
+    return out.sort_values("trade_usd_m", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _summary(run: RunData) -> tuple[str, str, str]:
+    """(scenario name, baseline in words, model in words) from the last run record."""
+    record = run.record()
+    base = record.get("baseline") or {}
+    model = record.get("model") or {}
+    baseline = f"{base.get('name') or 'baseline'}" + (f" ({base['year']})" if base.get("year") else "")
+    if base.get("countries"):
+        baseline += f", {base['countries']} countries × {base.get('sectors', '?')} sectors"
+    words = ", ".join(f"{k} {v}" for k, v in model.items() if k != "name")
+    return run.name, baseline, f"{model.get('name', '?')}" + (f" ({words})" if words else "")
+
+
+def _numeraire(run: RunData) -> str:
+    return str((run.record().get("model") or {}).get("numeraire", "the numeraire"))
+
+
+# ---------------------------------------------------------------------- headline
+def headline(run: RunData, date: str | None = None) -> list[str]:
+    """Plain-words summary: real income of the pair in conflict, their bilateral balance,
+    trade and tariffs between them, and who gains and loses most."""
+    when = run.check_date(date)
+    countries = run.table("countries", when)
+    out: list[str] = []
+    pair = focus_pair(run, when) or focus_pair(run)
+    if pair is not None:
+        a, b = pair
+        ra = _country_value(run, when, a, "real_income_pct")
+        rb = _country_value(run, when, b, "real_income_pct")
+        out.append(f"{a} real income {signed_pct(ra)}; {b} real income {signed_pct(rb)}.")
+        bilateral = run.table("bilateral", when)
+        base = _flow(bilateral, a, b, "flow_base") - _flow(bilateral, b, a, "flow_base")
+        cf = _flow(bilateral, a, b, "flow_cf") - _flow(bilateral, b, a, "flow_cf")
+        out.append(_balance_sentence(a, b, base, cf))
+        imports_a = _flow(bilateral, b, a, "flow_pct")
+        imports_b = _flow(bilateral, a, b, "flow_pct")
+        out.append(f"Trade: {a}'s imports from {b} {signed_pct(imports_a)}; {b}'s imports from {a} "
+                   f"{signed_pct(imports_b)} (pre-tariff value).")
+        tariffs = _pair_tariffs(run, when).set_index("pair")
+        parts = []
+        for imposer, target in ((a, b), (b, a)):
+            key = f"{imposer} on {target}"
+            if key in tariffs.index:
+                row = tariffs.loc[key]
+                parts.append(f"{imposer} on goods from {target} {row['before']:.1f}% → {row['after']:.1f}%")
+        if parts:
+            out.append("Trade-weighted average tariffs: " + "; ".join(parts) + ".")
+    if len(countries):
+        ranked = countries.sort_values("welfare_pct", kind="stable")
+        low, high = ranked.iloc[0], ranked.iloc[-1]
+        if low["welfare_pct"] < 0 or high["welfare_pct"] > 0:
+            out.append(f"Welfare: largest loss {low['country']} ({signed_pct(low['welfare_pct'])}), largest gain "
+                       f"{high['country']} ({signed_pct(high['welfare_pct'])}).")
+        else:
+            out.append("Welfare is unchanged in every country.")
+    if len(run.dates) > 1:
+        out.append(f"Figures on {date_label(when)}, evaluation date {run.dates.index(when) + 1} of "
+                   f"{len(run.dates)}; the timeline shows every date.")
+    return out
+
+
+def _balance_sentence(a: str, b: str, base: float, cf: float) -> str:
+    what = f"({a}'s exports to {b} minus its imports from {b}, pre-tariff, {usd_bn(base)} → {usd_bn(cf)})"
+    if base < 0 and cf <= 0:
+        return f"{a}–{b} bilateral deficit {usd_bn(abs(cf) - abs(base), signed=True)} {what}."
+    if base > 0 and cf >= 0:
+        return f"{a}–{b} bilateral surplus {usd_bn(cf - base, signed=True)} {what}."
+    return f"{a}–{b} bilateral balance {usd_bn(cf - base, signed=True)} {what}."
+
+
+# ---------------------------------------------------------------------- tables
+MODEL_COUNTRY_COLUMNS = {
+    "real_wage_pct": "real wage (%)",
+    "terms_of_trade_pct": "terms of trade, contribution (%)",
+    "volume_of_trade_pct": "volume of trade, contribution (%)",
+    "trade_cost_pct": "trade costs, contribution (%)",
+    "welfare_first_order_pct": "welfare, first order (%)",
+}
+"""Country columns some models add (tariffsim.results.COLUMNS), shown when a run has them."""
+
+
+def _country_table(countries: pd.DataFrame) -> pd.DataFrame:
+    table = _core_country_table(countries)
+    for column, title in MODEL_COUNTRY_COLUMNS.items():
+        if column in countries:
+            table[title] = countries[column].to_numpy()
+    return table
+
+
+def _core_country_table(countries: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "country": countries["country"],
+        "welfare (%)": countries["welfare_pct"],
+        "real income (%)": countries["real_income_pct"],
+        "real GDP (%)": countries["real_gdp_pct"],
+        "consumer prices (%)": countries["price_index_pct"],
+        "exports (%)": countries["exports_pct"],
+        "imports (%)": countries["imports_pct"],
+        "trade balance, baseline (USD bn)": countries["trade_balance_base"] / 1e3,
+        "trade balance, counterfactual (USD bn)": countries["trade_balance_cf"] / 1e3,
+        "tariff revenue, baseline (USD bn)": countries["tariff_revenue_base"] / 1e3,
+        "tariff revenue, counterfactual (USD bn)": countries["tariff_revenue_cf"] / 1e3,
+    })
+
+
+def comparison_table(a: RunData, b: RunData, date_a: str | None = None, date_b: str | None = None,
+                     names: tuple[str, str] = ("A", "B")) -> pd.DataFrame:
+    """Side by side, by country: welfare, real GDP, exports and imports (% change from each run's
+    baseline) in runs A and B and the difference B − A (percentage points), and the counterfactual
+    trade balance and tariff revenue (USD bn)."""
+    ca = a.table("countries", a.check_date(date_a)).set_index("country")
+    cb = b.table("countries", b.check_date(date_b)).set_index("country")
+    order = list(dict.fromkeys([*ca.index, *cb.index]))
+    ca, cb = ca.reindex(order), cb.reindex(order)
+    na, nb = names
+    out = pd.DataFrame({"country": order})
+    for column, title in (("welfare_pct", "welfare"), ("real_gdp_pct", "real GDP"), ("exports_pct", "exports"),
+                          ("imports_pct", "imports")):
+        out[f"{title} {na} (%)"] = ca[column].to_numpy()
+        out[f"{title} {nb} (%)"] = cb[column].to_numpy()
+        if column == "welfare_pct":
+            out[f"welfare {nb} − {na} (pp)"] = (cb[column] - ca[column]).to_numpy()
+    for column, title in (("trade_balance_cf", "trade balance"), ("tariff_revenue_cf", "tariff revenue")):
+        out[f"{title} {na} (USD bn)"] = ca[column].to_numpy() / 1e3
+        out[f"{title} {nb} (USD bn)"] = cb[column].to_numpy() / 1e3
+    return out
+
+
+def _matrix_or_list(frame: pd.DataFrame, value: str, title: str, rows: str, columns: str,
+                    order_rows: Sequence[str], order_columns: Sequence[str], caption: str,
+                    extra: Mapping[str, str] | None = None) -> Table:
+    if len(order_rows) <= MAX_MATRIX and len(order_columns) <= MAX_MATRIX:
+        matrix = frame.pivot_table(index=rows, columns=columns, values=value, sort=False, dropna=False)
+        matrix = matrix.reindex(index=list(order_rows), columns=list(order_columns))
+        matrix.columns = [str(c) for c in matrix.columns]
+        shown = matrix.reset_index().rename(columns={rows: f"{rows} \\ {columns}"})
+        return Table(caption=caption, frame=shown, digits=dict.fromkeys(shown.columns[1:], 1))
+    keep = frame.assign(size=frame[value].abs()).sort_values("size", ascending=False).head(MAX_ROWS)
+    shown = keep[[rows, columns, *(extra or {}), value]].rename(columns={**(extra or {}), value: title})
+    return Table(caption=caption + f" The {MAX_ROWS} largest changes in size.", frame=shown.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------- sections of one run
+def report_sections(run: RunData, date: str | None = None) -> list[Section]:
+    """Every section of a run's report, in page order."""
+    when = run.check_date(date)
+    pair = focus_pair(run, when) or focus_pair(run)
+    sections = [_summary_section(run, when), _welfare_section(run, when)]
+    if len(run.dates) > 1:
+        sections.append(_timeline_section(run, pair))
+    sections += [_balance_section(run, when, pair), _flows_section(run, when), _sectors_section(run, when, pair),
+                 _tariffs_section(run, when), _diagnostics_section(run)]
+    return sections
+
+
+def _summary_section(run: RunData, when: str) -> Section:
+    name, baseline, model = _summary(run)
+    dates = (f"evaluated on {date_label(run.dates[0])}" if len(run.dates) == 1 else
+             f"{len(run.dates)} evaluation dates from {run.dates[0]} to {run.dates[-1]}; figures on "
+             f"{date_label(when)} unless a chart says otherwise")
+    paragraphs = (f"Scenario {name} on the baseline {baseline}; model {model}; {dates}.",
+                  SIGN_CONVENTION + f" Counterfactual money values are in units of the numeraire "
+                  f"({_numeraire(run)}), which keeps world prices comparable with the baseline.")
+    return Section("summary", "Summary", bullets=tuple(headline(run, when)), paragraphs=paragraphs)
+
+
+def _welfare_section(run: RunData, when: str) -> Section:
+    countries = run.table("countries", when)
+    chart = Chart("welfare", f"Welfare by country, {date_label(when)}", "bar",
+                  pd.DataFrame({"x": countries["country"], "y": countries["welfare_pct"]}),
+                  x_label="Country", y_label="Welfare (% change from baseline)", colour_by_sign=True,
+                  caption="Change in the utility of each country's consumption (real income unless preferences "
+                          "shift). Blue: gain; vermillion: loss.")
+    table = Table(f"Effects by country on {date_label(when)} (percent change from baseline; balances and tariff "
+                  "revenue in USD bn, counterfactual in units of the numeraire)", _country_table(countries),
+                  digits={"welfare (%)": 3, "real income (%)": 3, "real GDP (%)": 3})
+    return Section("welfare", "Welfare and country effects", charts=(chart,), tables=(table,))
+
+
+def _timeline_section(run: RunData, pair: tuple[str, str] | None) -> Section:
+    stacked = run.tables["countries"]
+    last = run.table("countries").set_index("country")["welfare_pct"].abs().sort_values(ascending=False, kind="stable")
+    chosen = list(dict.fromkeys([*(pair or ()), *last.index]))[:MAX_SERIES]
+    shown = stacked[stacked["country"].isin(chosen)]
+    welfare = Chart("welfare_timeline", "Welfare over the scenario's dates", "step",
+                    pd.DataFrame({"x": shown["date"], "series": shown["country"], "y": shown["welfare_pct"]}),
+                    x_label="Evaluation date", y_label="Welfare (% change from baseline)",
+                    caption="Each step is the equilibrium with every action in force on that date"
+                            + (f"; the {len(chosen)} countries with the largest changes on the last date."
+                               if len(chosen) < len(run.countries) else "."))
+    rows = []
+    for d in run.dates:
+        for _, r in _pair_tariffs(run, d).iterrows():
+            rows.append({"date": d, "pair": r["pair"], "tariff": r["after"], "trade": r["trade_usd_m"],
+                         "before": r["before"]})
+    charts = [welfare]
+    tables = []
+    if rows:
+        frame = pd.DataFrame(rows)
+        biggest = frame.groupby("pair", sort=False)["trade"].max().sort_values(ascending=False)
+        pairs = [str(p) for p in biggest.index[:MAX_SERIES]]
+        before = frame.groupby("pair", sort=False)["before"].first()
+        grid = pd.MultiIndex.from_product([list(run.dates), pairs], names=["date", "pair"])
+        # a pair no action touches on a date has its baseline tariff there
+        levels = frame.set_index(["date", "pair"])["tariff"].reindex(grid)
+        levels = levels.fillna(pd.Series(before.reindex(grid.get_level_values("pair")).to_numpy(), index=grid))
+        steps = levels.reset_index()
+        charts.append(Chart("tariff_timeline", "Trade-weighted average tariffs over the scenario's dates", "step",
+                            pd.DataFrame({"x": steps["date"], "series": steps["pair"], "y": steps["tariff"]}),
+                            x_label="Evaluation date", y_label=TARIFF_AXIS,
+                            caption="'USA on CHN' is the USA's tariff on goods from CHN, averaged over sectors with "
+                                    "baseline trade as weights; a step is a change on that date (as in PIIE's "
+                                    "trade-war charts)."))
+        wide = steps.pivot_table(index="date", columns="pair", values="tariff", sort=False).reindex(list(run.dates))
+        wide = wide[pairs].reset_index()
+        wide.columns = ["date", *[f"{p} (%)" for p in pairs]]
+        tables.append(Table("Trade-weighted average tariffs by evaluation date (percent)", wide))
+    pivot = stacked[stacked["country"].isin(chosen)].pivot_table(index="date", columns="country", values="welfare_pct",
+                                                                sort=False)
+    pivot = pivot.reindex(index=list(run.dates), columns=chosen).reset_index()
+    pivot.columns = ["date", *[f"{c} (%)" for c in chosen]]
+    tables.insert(0, Table("Welfare by evaluation date (percent change from baseline)", pivot,
+                           digits=dict.fromkeys(pivot.columns[1:], 3)))
+    return Section("timeline", "Timeline", charts=tuple(charts), tables=tuple(tables),
+                   paragraphs=("The scenario evaluated on each of its dates: which actions were in force, and what "
+                               "they did.",))
+
+
+def _balance_section(run: RunData, when: str, pair: tuple[str, str] | None) -> Section:
+    countries = run.table("countries", when)
+    focus = pair[0] if pair else _largest_change(countries["country"], countries["welfare_pct"])
+    balances = bilateral_balances(run, when, focus)
+    long = pd.concat([
+        pd.DataFrame({"x": balances["partner"], "series": "Baseline", "y": balances["balance_base"] / 1e3}),
+        pd.DataFrame({"x": balances["partner"], "series": "Counterfactual", "y": balances["balance_cf"] / 1e3}),
+    ], ignore_index=True)
+    chart = Chart("bilateral_balance", f"{focus}'s bilateral balance with each partner, before and after",
+                  "grouped_bar", long, x_label="Partner",
+                  y_label=f"{focus}'s balance (USD bn)",
+                  series_colours={"Baseline": BASELINE, "Counterfactual": OKABE_ITO["blue"]},
+                  caption=f"Exports minus imports of {focus} with each partner at pre-tariff prices; negative is a "
+                          "deficit. Counterfactual values in units of the numeraire.")
+    table = pd.DataFrame({
+        "partner": balances["partner"],
+        "exports, baseline (USD bn)": balances["exports_base"] / 1e3,
+        "exports, counterfactual (USD bn)": balances["exports_cf"] / 1e3,
+        "imports, baseline (USD bn)": balances["imports_base"] / 1e3,
+        "imports, counterfactual (USD bn)": balances["imports_cf"] / 1e3,
+        "balance, baseline (USD bn)": balances["balance_base"] / 1e3,
+        "balance, counterfactual (USD bn)": balances["balance_cf"] / 1e3,
+    })
+    return Section("balance", "Bilateral balances", charts=(chart,),
+                   tables=(Table(f"{focus}'s trade with each partner on {date_label(when)} (USD bn)", table),))
+
+
+def _flows_section(run: RunData, when: str) -> Section:
+    bilateral = run.table("bilateral", when)
+    order = run.countries
+    chart = Chart("trade_flows", f"Change in trade flows, exporter × importer, {date_label(when)}", "heatmap",
+                  pd.DataFrame({"row": bilateral["exporter"], "column": bilateral["importer"],
+                                "value": bilateral["flow_pct"]}),
+                  x_label="Importer (destination)", y_label="Exporter (origin)",
+                  value_label="Flow (% change from baseline)",
+                  caption="Each cell is the change in what the row's country sells to the column's country, at "
+                          "pre-tariff prices; the diagonal is domestic sales.")
+    table = _matrix_or_list(bilateral, "flow_pct", "flow (% change)", "exporter", "importer", order, order,
+                            f"Change in bilateral flows on {date_label(when)}, exporter (rows) × importer (columns), "
+                            "percent change from baseline.")
+    return Section("flows", "Trade flows", charts=(chart,), tables=(table,))
+
+
+def _sectors_section(run: RunData, when: str, pair: tuple[str, str] | None) -> Section:
+    sectors = run.table("sectors", when)
+    order_sectors = list(dict.fromkeys(sectors["sector"]))
+    chart = Chart("sector_output", f"Output by country and sector, {date_label(when)}", "heatmap",
+                  pd.DataFrame({"row": sectors["country"], "column": sectors["sector"],
+                                "value": sectors["sector_output_pct"]}),
+                  x_label="Sector", y_label="Country", value_label="Sector output (% change from baseline)",
+                  caption="Change in each sector's output (sales at pre-tariff prices, in units of the numeraire).")
+    focus = list(pair) if pair else run.countries[:2]
+    rows = sectors[sectors["country"].isin(focus)] if len(sectors) > MAX_ROWS else sectors
+    detail = pd.DataFrame({
+        "country": rows["country"], "sector": rows["sector"],
+        "output (%)": rows["sector_output_pct"], "prices (%)": rows["sector_price_index_pct"],
+        "exports (%)": rows["exports_pct"], "imports (%)": rows["imports_pct"],
+        "output, baseline (USD bn)": rows["sector_output_base"] / 1e3,
+    })
+    what = "every country" if len(rows) == len(sectors) else " and ".join(focus)
+    tables = [Table(f"Sector effects on {date_label(when)}, {what} (percent change from baseline)", detail)]
+    if len(run.countries) > MAX_MATRIX:
+        tables.insert(0, _matrix_or_list(sectors, "sector_output_pct", "output (% change)", "country", "sector",
+                                         run.countries, order_sectors, "Sector output, percent change."))
+    return Section("sectors", "Sector effects", charts=(chart,), tables=tuple(tables))
+
+
+def _tariffs_section(run: RunData, when: str) -> Section:
+    pairs = _pair_tariffs(run, when)
+    charts: list[Chart] = []
+    tables: list[Table] = []
+    paragraphs: list[str] = []
+    if len(pairs):
+        top = pairs.head(MAX_SERIES * 2)
+        long = pd.concat([pd.DataFrame({"x": top["pair"], "series": "Baseline", "y": top["before"]}),
+                          pd.DataFrame({"x": top["pair"], "series": "Scenario", "y": top["after"]})],
+                         ignore_index=True)
+        charts.append(Chart("tariffs", f"Trade-weighted average tariffs, baseline and scenario, {date_label(when)}",
+                            "grouped_bar", long, x_label="Imposer on target",
+                            y_label=TARIFF_AXIS,
+                            series_colours={"Baseline": BASELINE, "Scenario": OKABE_ITO["vermillion"]},
+                            caption="'USA on CHN' is the USA's tariff on goods from CHN, over all sectors."))
+        tariffs = run.table("tariffs", when)
+        if len(tariffs):
+            shown = pd.DataFrame({"imposer": tariffs["imposer"], "target": tariffs["target"],
+                                  "sector": tariffs["sector"], "trade, baseline (USD bn)": tariffs["trade_usd_m"] / 1e3,
+                                  "tariff, baseline (%)": tariffs["tariff_before_pct"],
+                                  "tariff, scenario (%)": tariffs["tariff_after_pct"]})
+        else:
+            shown = pd.DataFrame({"imposer on target": pairs["pair"],
+                                  "trade, baseline (USD bn)": pairs["trade_usd_m"] / 1e3,
+                                  "tariff, baseline (%)": pairs["before"], "tariff, scenario (%)": pairs["after"]})
+        tables.append(Table(f"Trade-weighted average tariffs on {date_label(when)} by imposer, target and sector "
+                            "(percent; weights: baseline trade)", shown))
+    else:
+        paragraphs.append(f"No tariff is changed on {date_label(when)}.")
+    coverage = run.table("coverage", when)
+    if len(coverage) and "covered_value_usd_m" in coverage:
+        first_seen = _first_seen(run)
+        labels = [str(x) if x == x and str(x) else f"action {i + 1}" for i, x in enumerate(coverage["label"])]
+        charts.append(Chart("coverage", f"Trade covered by each action in force, {date_label(when)}", "bar",
+                            pd.DataFrame({"x": coverage["covered_value_usd_m"] / 1e3, "y": labels,
+                                          "series": coverage["imposer"]}),
+                            x_label="Trade covered (USD bn)", y_label="Action", horizontal=True,
+                            caption="Value of baseline trade each action covers (announced, or spread by trade); a "
+                                    "rate raised later covers the same goods again."))
+        table = pd.DataFrame({"action": labels, "kind": coverage["kind"], "imposer": coverage["imposer"],
+                              "targets": coverage["targets"]})
+        if len(run.dates) > 1:
+            table["in force from"] = [first_seen.get(label, "") for label in labels]
+        table["rate (%)"] = coverage["rate_pct"]
+        table["mode"] = coverage["mode"]
+        table["how it reaches sectors"] = coverage["basis"]
+        table["trade covered (USD bn)"] = coverage["covered_value_usd_m"] / 1e3
+        table["sectors"] = coverage["sectors"].astype(str).str.replace(",", ", ")
+        tables.insert(0, Table(f"Actions in force on {date_label(when)} and the trade they cover", table))
+    return Section("tariffs", "Tariffs and coverage", charts=tuple(charts), tables=tuple(tables),
+                   paragraphs=tuple(paragraphs))
+
+
+def _largest_change(labels: pd.Series, values: pd.Series) -> str:
+    order = np.argsort(-np.nan_to_num(np.abs(values.to_numpy(dtype=float)), nan=-1.0), kind="stable")
+    return str(labels.iloc[int(order[0])])
+
+
+def _first_seen(run: RunData) -> dict[str, str]:
+    frame = run.tables.get("coverage")
+    if frame is None or not len(frame) or len(run.dates) < 2:
+        return {}
+    return {str(k): str(v) for k, v in frame.groupby("label", sort=False)["date"].first().items()}
+
+
+def _diagnostics_section(run: RunData) -> Section:
+    rows = []
+    for d in run.dates:
+        record = run.records[d]
+        diag = record.get("diagnostics") or {}
+        rows.append({"date": date_label(d), "converged": "yes" if diag.get("converged") else "no",
+                     "method": diag.get("method", ""), "iterations": diag.get("iterations", ""),
+                     "solver residual": _sci(diag.get("residual")),
+                     "market-clearing residual": _sci(record.get("market_clearing_residual")),
+                     "time (ms)": _number(diag.get("seconds"), 1e3),
+                     "shock fingerprint": str((record.get("fingerprints") or {}).get("shock", ""))[:16],
+                     "message": diag.get("message", "")})
+    record = run.record()
+    fingerprints = pd.DataFrame([{"input": k, "fingerprint": str(v)}
+                                 for k, v in (record.get("fingerprints") or {}).items()])
+    base = record.get("baseline") or {}
+    sources = base.get("sources") or {}
+    baseline = pd.DataFrame([{"item": k, "value": str(v)} for k, v in base.items() if k != "sources"]
+                            + [{"item": f"source: {k}", "value": str(v)} for k, v in sources.items()])
+    model = pd.DataFrame([{"setting": k, "value": str(v)} for k, v in (record.get("model") or {}).items()])
+    tables = [Table("Solver diagnostics by evaluation date (residuals: relative market clearing)", pd.DataFrame(rows)),
+              Table("Input fingerprints (SHA-256 of the baseline World and the shock; settings; version) — "
+                    "the same fingerprints mean the same inputs", fingerprints),
+              Table("Model settings", model), Table("Baseline World and its sources", baseline)]
+    warnings = [f"{date_label(d)}: {w}" for d in run.dates for w in (run.records[d].get("warnings") or [])]
+    scenario = run.scenario
+    details = []
+    if scenario.get("text"):
+        details.append((f"Scenario file {scenario.get('file', '')}", str(scenario["text"])))
+    where = f"Read from {run.source}." if run.source else ""
+    if run.run_id:
+        where = f"Run {run.run_id} in the runs store. " + where
+    return Section("diagnostics", "Solver diagnostics and inputs", tables=tuple(tables), details=tuple(details),
+                   bullets=tuple(warnings), paragraphs=tuple(p for p in (where,) if p))
+
+
+def _sci(value: Any) -> str:
+    return f"{float(value):.1e}" if isinstance(value, int | float) else ""
+
+
+def _number(value: Any, scale: float) -> str:
+    return f"{float(value) * scale:,.1f}" if isinstance(value, int | float) else ""
+
+
+# ---------------------------------------------------------------------- comparison of two runs
+def comparison_sections(a: RunData, b: RunData, date_a: str | None = None, date_b: str | None = None,
+                        names: tuple[str, str] = ("A", "B")) -> list[Section]:
+    """Sections of the report comparing runs ``a`` and ``b`` (each on its last date by default)."""
+    wa, wb = a.check_date(date_a), b.check_date(date_b)
+    na, nb = names
+    label_a, label_b = f"{na}: {a.name}", f"{nb}: {b.name}"
+    colours = {label_a: OKABE_ITO["blue"], label_b: OKABE_ITO["orange"], "Baseline": BASELINE}
+    settings = _settings_table(a, b, wa, wb, names)
+    differ = settings[settings["same"] == "differs"]["setting"].tolist()
+    paragraphs = [f"{label_a} ({_origin(a)}, on {date_label(wa)}) beside {label_b} ({_origin(b)}, on "
+                  f"{date_label(wb)}). Differences are {nb} − {na} in percentage points (pp).",
+                  SIGN_CONVENTION]
+    if "baseline World" in differ:
+        paragraphs.append("The two runs start from different baselines: each change is measured from its own run's "
+                          "baseline.")
+    bullets = [f"{na}: " + " ".join(headline(a, wa)), f"{nb}: " + " ".join(headline(b, wb))]
+    summary = Section("summary", "Summary", paragraphs=tuple(paragraphs), bullets=tuple(bullets),
+                      tables=(Table("What differs between the runs", settings),))
+    side = comparison_table(a, b, wa, wb, names)
+    welfare = pd.concat([pd.DataFrame({"x": side["country"], "series": label_a, "y": side[f"welfare {na} (%)"]}),
+                         pd.DataFrame({"x": side["country"], "series": label_b, "y": side[f"welfare {nb} (%)"]})],
+                        ignore_index=True)
+    welfare_section = Section(
+        "welfare", "Welfare and country effects",
+        charts=(Chart("welfare_compare", "Welfare by country in both runs", "grouped_bar", welfare,
+                      x_label="Country", y_label="Welfare (% change from baseline)", series_colours=colours),),
+        tables=(Table("Side by side by country (percent change from baseline; difference in percentage points; "
+                      "counterfactual balances and tariff revenue in USD bn)", side,
+                      digits={c: 3 for c in side.columns if "welfare" in c}),))
+    sections = [summary, welfare_section]
+    pair = focus_pair(a, wa) or focus_pair(b, wb)
+    focus = pair[0] if pair else _largest_change(side["country"], side[f"welfare {na} (%)"])
+    ba, bb = bilateral_balances(a, wa, focus), bilateral_balances(b, wb, focus)
+    partners = list(ba["partner"])
+    bb = bb.set_index("partner").reindex(partners)
+    long = pd.concat([pd.DataFrame({"x": partners, "series": "Baseline", "y": ba["balance_base"] / 1e3}),
+                      pd.DataFrame({"x": partners, "series": label_a, "y": ba["balance_cf"] / 1e3}),
+                      pd.DataFrame({"x": partners, "series": label_b, "y": bb["balance_cf"].to_numpy() / 1e3})],
+                     ignore_index=True)
+    table = pd.DataFrame({"partner": partners, f"balance, baseline {na} (USD bn)": ba["balance_base"] / 1e3,
+                          f"balance {na} (USD bn)": ba["balance_cf"] / 1e3,
+                          f"balance, baseline {nb} (USD bn)": bb["balance_base"].to_numpy() / 1e3,
+                          f"balance {nb} (USD bn)": bb["balance_cf"].to_numpy() / 1e3})
+    sections.append(Section(
+        "balance", "Bilateral balances",
+        charts=(Chart("balance_compare", f"{focus}'s bilateral balance with each partner", "grouped_bar", long,
+                      x_label="Partner", y_label=f"{focus}'s balance (USD bn)",
+                      series_colours=colours, caption=f"Baseline of run {na}; counterfactuals in units of each "
+                                                      "run's numeraire."),),
+        tables=(Table(f"{focus}'s bilateral balances (USD bn)", table),)))
+    fa, fb = a.table("bilateral", wa), b.table("bilateral", wb)
+    merged = fa.merge(fb, on=["exporter", "importer"], suffixes=("_a", "_b"), how="outer")
+    merged["diff"] = merged["flow_pct_b"] - merged["flow_pct_a"]
+    order = list(dict.fromkeys([*a.countries, *b.countries]))
+    position = {country: k for k, country in enumerate(order)}
+    merged = merged.sort_values(["exporter", "importer"], key=lambda labels: labels.map(position), kind="stable")
+    flows = Chart("flows_compare", f"Change in trade flows, {nb} − {na}", "heatmap",
+                  pd.DataFrame({"row": merged["exporter"], "column": merged["importer"], "value": merged["diff"]}),
+                  x_label="Importer (destination)", y_label="Exporter (origin)",
+                  value_label=f"Flow change, {nb} − {na} (percentage points)",
+                  caption=f"Blue: the flow changes by more (falls by less) in {nb} than in {na}.")
+    sections.append(Section("flows", "Trade flows", charts=(flows,), tables=(
+        _matrix_or_list(merged, "diff", f"flow change {nb} − {na} (pp)", "exporter", "importer", order, order,
+                        f"Difference in the change of bilateral flows, {nb} − {na}, percentage points."),)))
+    pa, pb = _pair_tariffs(a, wa).set_index("pair"), _pair_tariffs(b, wb).set_index("pair")
+    pairs = list(dict.fromkeys([*pa.index, *pb.index]))[:MAX_SERIES * 2]
+    if pairs:
+        before = pa["before"].combine_first(pb["before"]).reindex(pairs)
+        long = pd.concat([pd.DataFrame({"x": pairs, "series": "Baseline", "y": before.to_numpy()}),
+                          pd.DataFrame({"x": pairs, "series": label_a,
+                                        "y": pa["after"].reindex(pairs).fillna(before).to_numpy()}),
+                          pd.DataFrame({"x": pairs, "series": label_b,
+                                        "y": pb["after"].reindex(pairs).fillna(before).to_numpy()})],
+                         ignore_index=True)
+        wide = long.pivot_table(index="x", columns="series", values="y", sort=False).reindex(pairs)
+        wide = wide[["Baseline", label_a, label_b]].reset_index()
+        wide.columns = ["imposer on target", "baseline (%)", f"{na} (%)", f"{nb} (%)"]
+        sections.append(Section(
+            "tariffs", "Tariffs",
+            charts=(Chart("tariffs_compare", "Trade-weighted average tariffs in both runs", "grouped_bar", long,
+                          x_label="Imposer on target", y_label=TARIFF_AXIS,
+                          series_colours=colours),),
+            tables=(Table("Trade-weighted average tariffs (percent; weights: baseline trade)", wide),)))
+    sections.append(Section("diagnostics", "Solver diagnostics and inputs",
+                            tables=(_diagnostics_pair(a, b, wa, wb, names),)))
+    return sections
+
+
+def _origin(run: RunData) -> str:
+    return f"run {run.run_id}" if run.run_id else (run.source or "in memory")
+
+
+def _settings_table(a: RunData, b: RunData, wa: str, wb: str, names: tuple[str, str]) -> pd.DataFrame:
+    def facts(run: RunData, when: str) -> dict[str, str]:
+        record = run.record(when)
+        base = record.get("baseline") or {}
+        prints = record.get("fingerprints") or {}
+        model = record.get("model") or {}
+        return {
+            "run": _origin(run),
+            "scenario": run.name,
+            "baseline World": f"{base.get('name', '')} {str(prints.get('world', ''))[:12]}".strip(),
+            "model": str(model.get("name", "")),
+            "closure": str(model.get("closure", "")),
+            "numeraire": str(model.get("numeraire", "")),
+            "evaluation date": date_label(when),
+            "dates in the run": str(len(run.dates)),
+            "shock fingerprint": str(prints.get("shock", ""))[:12],
+            "solver": str(prints.get("solver", "")),
+            "tariffsim version": str(prints.get("tariffsim", "")),
+        }
+
+    fa, fb = facts(a, wa), facts(b, wb)
+    na, nb = names
+    return pd.DataFrame([{"setting": k, na: fa[k], nb: fb.get(k, ""), "same": "yes" if fa[k] == fb.get(k) else
+                          "differs"} for k in fa])
+
+
+def _diagnostics_pair(a: RunData, b: RunData, wa: str, wb: str, names: tuple[str, str]) -> Table:
+    rows = []
+    for name, run, when in ((names[0], a, wa), (names[1], b, wb)):
+        record = run.record(when)
+        diag = record.get("diagnostics") or {}
+        rows.append({"run": f"{name}: {run.name}", "date": date_label(when),
+                     "converged": "yes" if diag.get("converged") else "no", "method": diag.get("method", ""),
+                     "iterations": diag.get("iterations", ""),
+                     "market-clearing residual": _sci(record.get("market_clearing_residual")),
+                     "world fingerprint": str((record.get("fingerprints") or {}).get("world", "")),
+                     "shock fingerprint": str((record.get("fingerprints") or {}).get("shock", ""))})
+    return Table("Solver diagnostics and input fingerprints of both runs", pd.DataFrame(rows))
+
+
+def symmetric_range(values: Sequence[float] | np.ndarray | pd.Series) -> float:
+    """Half-width of a colour scale centred on zero: the largest finite |value| (1 when there is none)."""
+    array = np.asarray(values, dtype=float)
+    finite = np.abs(array[np.isfinite(array)])
+    top = float(finite.max()) if finite.size else 0.0
+    return top if top > 0 else 1.0

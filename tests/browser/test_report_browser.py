@@ -1,0 +1,186 @@
+"""The HTML reports in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The reports of real runs (the demo scenario over its eleven dates, written by
+``tariffsim run --demo --report``, and a comparison of two bundled scenarios from
+``tariffsim runs compare``) are opened from disk. A test fails on any console error or
+uncaught exception, on any request that leaves the file (the page must work offline), and
+on any chart that did not draw: each chart's SVG must hold bars, lines or a heat-map image
+of non-zero size, with its axis titles.
+
+Chromium is the system's (``/usr/bin/chromium``, installed by ``.ci/run`` with
+``apt-get install -y chromium``); Playwright's own browser download is never used. It
+runs as root in CI, hence ``--no-sandbox``; the other flags keep it off the network.
+Without Chromium or Playwright the tests skip with the reason, except under CI
+(``CI=true``), where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+RUN_ID = re.compile(r"recorded run (\d{8}-\d{6}-[0-9a-f]{6})")
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"{reason} — CI must run the browser tests (.ci/run installs Chromium)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (``$TARIFFSIM_CHROMIUM`` overrides), or skip: a developer machine may not have it."""
+    for candidate in (os.environ.get("TARIFFSIM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    _missing("Chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
+    raise AssertionError("unreachable")
+
+
+def tariffsim(*args: str, cwd: Path, data_dir: Path) -> str:
+    env = {**os.environ, "TARIFFSIM_DATA_DIR": str(data_dir)}
+    out = subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, cwd=cwd,
+                         env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo run's report and a comparison report, made by the CLI as a user would."""
+    root = tmp_path_factory.mktemp("browser")
+    data_dir = root / "data"
+    printed = tariffsim("run", "--demo", "--out", "out/demo", "--report", cwd=root, data_dir=data_dir)
+    assert "report: " in printed
+    tariffsim("run", "threat-150bn-2018", "--out", "out/a", cwd=root, data_dir=data_dir)
+    tariffsim("run", "threat-150bn-2018-retaliation", "--out", "out/b", cwd=root, data_dir=data_dir)
+    tariffsim("runs", "compare", "threat-150bn-2018", "threat-150bn-2018-retaliation", "--out", "compare.html",
+              cwd=root, data_dir=data_dir)
+    return {"demo": root / "out" / "demo" / "report.html", "compare": root / "compare.html"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        # a non-persistent launch gives Chromium a fresh, empty profile (user data dir) each time
+        instance = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+class Visit:
+    """A page opened in its own context, with what it logged and asked for."""
+
+    def __init__(self, browser: Any, path: Path, javascript: bool = True) -> None:
+        self.context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
+                     if m.type in ("error", "assert") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+CHART_STATE = """() => Array.from(document.querySelectorAll('figure.chart')).map(figure => {
+  const div = figure.querySelector('.plotly-graph-div');
+  const svg = div ? div.querySelector('svg.main-svg') : null;
+  const canvas = div ? Array.from(div.querySelectorAll('canvas')).filter(c => c.width > 0 && c.height > 0) : [];
+  const layer = svg ? svg.querySelector('.cartesianlayer') : null;
+  const drawn = [];
+  if (layer) {
+    for (const el of layer.querySelectorAll('g.point path, path.js-line, image')) {
+      const box = el.getBoundingClientRect();
+      const data = el.getAttribute('d') || el.getAttribute('href') || el.getAttribute('xlink:href') || '';
+      if (data.length > 8 && (box.width > 0 || box.height > 0)) drawn.push(el.tagName);
+    }
+  }
+  const text = sel => { const t = div ? div.querySelector(sel) : null; return t ? t.textContent : ''; };
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  return {key: figure.dataset.chart, svg: !!svg, width: box.width, height: box.height, marks: drawn.length,
+          canvas: canvas.length, x: text('.g-xtitle text'), y: text('.g-ytitle text'), colorbar: text('.cbtitle text')};
+})"""
+
+
+def rendered_charts(visit: Visit) -> list[dict[str, Any]]:
+    visit.page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('figure.chart')).every("
+        "f => f.querySelector('.plotly-graph-div svg.main-svg .cartesianlayer'))", timeout=30_000)
+    charts: list[dict[str, Any]] = visit.page.evaluate(CHART_STATE)
+    return charts
+
+
+def check_charts(charts: list[dict[str, Any]], expected: set[str]) -> None:
+    assert {c["key"] for c in charts} == expected
+    for chart in charts:
+        assert chart["svg"] or chart["canvas"], chart
+        assert chart["width"] > 200 and chart["height"] > 200, chart
+        assert chart["marks"] > 0 or chart["canvas"] > 0, f"chart {chart['key']} drew nothing: {chart}"
+        assert chart["x"] and chart["y"], f"chart {chart['key']} has no axis titles: {chart}"
+        unit = chart["colorbar"] or chart["y"] + chart["x"]
+        assert "%" in unit or "USD" in unit or "percentage points" in unit, chart
+
+
+@pytest.fixture
+def visit(browser: Any) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def open_page(path: Path, javascript: bool = True) -> Visit:
+        opened.append(Visit(browser, path, javascript))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def test_demo_report_renders_every_chart_without_errors(reports, visit):
+    page = visit(reports["demo"])
+    charts = rendered_charts(page)
+    check_charts(charts, {"welfare", "welfare_timeline", "tariff_timeline", "bilateral_balance", "trade_flows",
+                          "sector_output", "tariffs", "coverage"})
+    assert page.errors == []
+    assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in page.requests), page.requests
+    assert "USA real income" in page.page.inner_text("#summary")
+
+
+def test_comparison_report_renders_every_chart_without_errors(reports, visit):
+    page = visit(reports["compare"])
+    check_charts(rendered_charts(page), {"welfare_compare", "balance_compare", "flows_compare", "tariffs_compare"})
+    assert page.errors == []
+    assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in page.requests), page.requests
+
+
+def test_without_javascript_the_tables_carry_the_numbers(reports, visit):
+    page = visit(reports["demo"], javascript=False)
+    assert page.page.locator("p.noscript").is_visible()
+    assert page.page.locator("svg.main-svg").count() == 0
+    tables = page.page.locator("table")
+    assert tables.count() >= 10
+    effects = page.page.locator("table", has_text="Effects by country").first
+    assert effects.is_visible()
+    assert effects.locator("tbody tr").count() == 9
+    assert page.errors == []
