@@ -13,7 +13,6 @@ the numeraire; tariffs in tables are in percent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tariffsim._json import to_jsonable
+from tariffsim._json import write_outputs
 from tariffsim._validation import readonly
 from tariffsim.errors import SolverDiagnostics
 from tariffsim.shock import Shock
@@ -353,25 +352,11 @@ class Result:
 
         ``country_columns`` restricts ``countries.csv`` to those columns (in that order).
         """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
         countries = self.countries if country_columns is None else self.countries[country_columns]
-        tables = {"countries.csv": countries, "bilateral.csv": self.bilateral,
-                  "sectors.csv": self.sectors}
+        tables = {"countries": countries, "bilateral": self.bilateral, "sectors": self.sectors}
         if self.baseline.n_sectors > 1:
-            tables["bilateral_sectors.csv"] = self.bilateral_sectors
-        for name, table in tables.items():
-            path = out / name
-            table.to_csv(path, index=False, float_format="%.10g")
-            written.append(path)
-        record = self.run_record()
-        if extra:
-            record.update(extra)
-        path = out / "run.json"
-        path.write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
-        written.append(path)
-        return written
+            tables["bilateral_sectors"] = self.bilateral_sectors
+        return write_outputs(out_dir, tables, {**self.run_record(), **(extra or {})})
 
     def __repr__(self) -> str:
         d = self.diagnostics

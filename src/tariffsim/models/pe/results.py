@@ -20,7 +20,6 @@ is in **USD** (columns end in ``_usd``); ``*_pct`` columns are percent changes,
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tariffsim._json import to_jsonable
+from tariffsim._json import write_outputs
 from tariffsim._validation import readonly
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.pe.equations import bin_sum
@@ -463,20 +462,8 @@ class PEResult:
         unknown = [n for n in names if n not in available]
         if unknown:
             raise ModelError(f"unknown tables {unknown}; available: {', '.join(available)}")
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in names:
-            path = out / f"{name}.csv"
-            getattr(self, name).to_csv(path, index=False, float_format="%.10g")
-            written.append(path)
-        record = self.run_record()
-        if extra:
-            record.update(extra)
-        path = out / "run.json"
-        path.write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
-        written.append(path)
-        return written
+        return write_outputs(out_dir, {name: getattr(self, name) for name in names},
+                             {**self.run_record(), **(extra or {})})
 
     def __repr__(self) -> str:
         d = self.diagnostics
