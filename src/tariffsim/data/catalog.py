@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -310,11 +310,7 @@ class Catalog:
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run SQL against the catalog's views and return a DataFrame."""
-        with contextlib.closing(self.connect()) as con:
-            try:
-                return con.execute(sql).df()
-            except duckdb.Error as exc:
-                raise DataError(f"query failed: {exc}") from None
+        return run_query(self.connect, sql)
 
     def read(self, name: str, table: str | None = None, limit: int | None = None) -> pd.DataFrame:
         """A dataset's table (its main table by default) as a DataFrame."""
@@ -351,23 +347,16 @@ class Catalog:
 
     def refresh_database(self) -> Path:
         """Rewrite ``catalog.duckdb`` with views over the current datasets (atomically)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".catalog-{uuid.uuid4().hex}.duckdb"
-        try:
-            with contextlib.closing(duckdb.connect(str(tmp))) as con:
-                for statement in self._view_sql():
-                    con.execute(statement)
-                rows = [(d.name, d.source, ",".join(map(str, d.years)), d.rows, d.value_total, d.imported_at)
-                        for d in self.datasets()]
-                con.execute("CREATE TABLE datasets (name VARCHAR, source VARCHAR, years VARCHAR, rows BIGINT, "
-                            "value_usd_m DOUBLE, imported_at VARCHAR)")
-                if rows:
-                    con.executemany("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?)", rows)
-            os.replace(tmp, self.database)
-        finally:
-            for leftover in (tmp, Path(str(tmp) + ".wal")):
-                leftover.unlink(missing_ok=True)
-        return self.database
+        rows = [(d.name, d.source, ",".join(map(str, d.years)), d.rows, d.value_total, d.imported_at)
+                for d in self.datasets()]
+
+        def datasets_table(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute("CREATE TABLE datasets (name VARCHAR, source VARCHAR, years VARCHAR, rows BIGINT, "
+                        "value_usd_m DOUBLE, imported_at VARCHAR)")
+            if rows:
+                con.executemany("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+        return write_view_database(self.database, self._view_sql(), datasets_table)
 
     # ------------------------------------------------------------------ writing
     def import_files(self, source: str, paths: Sequence[str | Path], *, year: int | None = None,
@@ -579,6 +568,33 @@ class Catalog:
 
 
 # ---------------------------------------------------------------------- helpers
+def run_query(connect: Callable[[], duckdb.DuckDBPyConnection], sql: str) -> pd.DataFrame:
+    """Run ``sql`` on a fresh connection from ``connect``; DuckDB errors become :class:`DataError`."""
+    with contextlib.closing(connect()) as con:
+        try:
+            return con.execute(sql).df()
+        except duckdb.Error as exc:
+            raise DataError(f"query failed: {exc}") from None
+
+
+def write_view_database(path: Path, statements: Sequence[str],
+                        extra: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> Path:
+    """Write a DuckDB file holding ``statements`` (views) atomically: build aside, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.stem}-{uuid.uuid4().hex}.duckdb"
+    try:
+        with contextlib.closing(duckdb.connect(str(tmp))) as con:
+            for statement in statements:
+                con.execute(statement)
+            if extra is not None:
+                extra(con)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return path
+
+
 def _try_lock(path: Path, *, blocking: bool) -> IO[str] | None:
     """An exclusive advisory lock on ``path`` (held while the returned handle is open).
 

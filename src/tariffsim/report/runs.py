@@ -26,7 +26,6 @@ Query every run with SQL (the views also see the catalog's datasets)::
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -313,27 +312,13 @@ class RunStore:
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run SQL over the runs (and the catalog's datasets) and return a DataFrame."""
-        import duckdb
+        from tariffsim.data.catalog import run_query
 
-        with contextlib.closing(self.connect()) as con:
-            try:
-                return con.execute(sql).df()
-            except duckdb.Error as exc:
-                raise DataError(f"query failed: {exc}") from None
+        return run_query(self.connect, sql)
 
     def refresh_database(self) -> Path:
         """Rewrite ``run_store.duckdb`` with views over the current runs (atomically)."""
-        import duckdb
+        from tariffsim.data.catalog import write_view_database
 
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".runs-{uuid.uuid4().hex}.duckdb"
-        try:
-            with contextlib.closing(duckdb.connect(str(tmp))) as con:
-                for statement in self._view_sql():
-                    con.execute(statement)
-            os.replace(tmp, self.database)
-        finally:
-            for leftover in (tmp, Path(str(tmp) + ".wal")):
-                leftover.unlink(missing_ok=True)
-        return self.database
+        return write_view_database(self.database, self._view_sql())
 
