@@ -8,7 +8,7 @@ no global state except small caches keyed by fingerprints.
 
 from __future__ import annotations
 
-import time
+import json
 from typing import Any, Protocol
 
 import numpy as np
@@ -76,7 +76,6 @@ def simulate(
     ModelError, ShockError
         If the settings or the shock do not fit the World.
     """
-    start = time.perf_counter()
     if not isinstance(world, World):
         raise ModelError(f"simulate() needs a World, got {type(world).__name__}")
     if isinstance(model, str):
@@ -99,11 +98,10 @@ def simulate(
         "world": world.fingerprint,
         "shock": shock.fingerprint,
         "tariffsim": __version__,
-        "model": repr(sorted(resolved.settings().items())),
+        "model": json.dumps(resolved.settings(), sort_keys=True),
         "solver": repr(solver),
     }
     result = Result(baseline=baseline, equilibrium=equilibrium, shock=shock, model=resolved.settings(),
                     diagnostics=diagnostics, fingerprints=fingerprints,
                     observed=world if purged is not None else None)
-    del start
     return result
