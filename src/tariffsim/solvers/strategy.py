@@ -7,18 +7,19 @@ Knows nothing of trade: "shock fraction" is just the homotopy parameter.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tariffsim.errors import SolverDiagnostics
+from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.options import SolverOptions
-from tariffsim.solvers.fixed_point import anderson
+from tariffsim.solvers.fixed_point import Outcome, anderson
 from tariffsim.solvers.newton import newton
 
-__all__ = ["EquilibriumSystem", "solve_with_fallbacks", "continuation"]
+__all__ = ["EquilibriumSystem", "continuation", "solve_path", "solve_with_fallbacks"]
 
 Vector = NDArray[np.float64]
 
@@ -106,3 +107,44 @@ def continuation(system_at: Callable[[float], EquilibriumSystem], n: int, solver
     assert diag is not None
     tried.append(SolverDiagnostics(True, 0, diag.residual, 0.0, "continuation", message="reached the full shock"))
     return x, diag
+
+
+def solve_path(system_at: Callable[[float], EquilibriumSystem], n: int, solver: SolverOptions,
+               x0: Vector | None = None, *, tol: float | None = None, newton_max_iter: int = 100) -> Outcome:
+    """The whole strategy on a family of systems indexed by the fraction of the problem applied.
+
+    Starts from ``x0`` (or zeros) on the full problem (``system_at(1.0)``): the
+    accelerated fixed point, then Newton; with ``method="auto"``, continuation from
+    fraction 0 if both fail. Returns an :class:`Outcome` whose diagnostics sum the
+    iterations and join the methods of every attempt. On failure ``converged`` is
+    false and ``residual`` is the best reached *on the full problem* (continuation's
+    steps solve smaller ones); the caller raises.
+
+    Raises
+    ------
+    ModelError
+        When ``x0`` is not a vector of length ``n``.
+    """
+    start = time.perf_counter()
+    system = system_at(1.0)
+    if x0 is None:
+        x = system.normalize(np.zeros(n))
+    else:
+        x0 = np.asarray(x0, dtype=np.float64)
+        if x0.shape != (n,):
+            raise ModelError(f"warm start has shape {x0.shape}; expected ({n},) log wage changes")
+        x = system.normalize(x0)
+    tried: list[SolverDiagnostics] = []
+    solved = solve_with_fallbacks(system, x, solver, tried, tol=tol, newton_max_iter=newton_max_iter)
+    full_problem = list(tried)
+    if solved is None and solver.method == "auto":
+        solved = continuation(system_at, n, solver, tried, tol=tol, newton_max_iter=newton_max_iter)
+    iterations = sum(d.iterations for d in tried)
+    methods = "+".join(dict.fromkeys(d.method for d in tried))
+    if solved is None:
+        return Outcome(x=x, diagnostics=SolverDiagnostics(
+            False, iterations, min(d.residual for d in full_problem), time.perf_counter() - start, methods,
+            message="; ".join(f"{d.method}: {d.message}" for d in tried[-3:])))
+    x, diag = solved
+    return Outcome(x=x, diagnostics=SolverDiagnostics(True, iterations, diag.residual, time.perf_counter() - start,
+                                                      methods, history=diag.history, message=diag.message))

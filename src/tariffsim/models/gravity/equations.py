@@ -45,6 +45,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tariffsim.models._shares import closure_spending, trade_kernels
 from tariffsim.models.gravity.data import Calibration
 from tariffsim.options import NumeraireRule
 
@@ -118,17 +119,11 @@ class GravitySystem:
         theta = cal.theta
         self.theta = theta
         self.tariffs_new = tariffs_new
-        factor = (1.0 + tariffs_new) / (1.0 + cal.tariffs)
-        if tau_hat is not None:
-            factor = factor * tau_hat
         self.tau_hat = tau_hat
-        # B = λ c^(−θ) at ŵ = 1: everything in λ' that does not move with wages.
-        self.B_cost = cal.lam * factor ** (-theta[:, None, None])
-        self.B = self.B_cost if demand_shift is None else self.B_cost * demand_shift
-        self.share_revenue = tariffs_new / (1.0 + tariffs_new)  # m = t'/(1+t')
-        self.B_rev = self.B * self.share_revenue
-        self.B_sales = self.B / (1.0 + tariffs_new)
-        self.B_sales_B = self.B_sales * self.B
+        # B = λ δ c^(−θ) at ŵ = 1: everything in λ' that does not move with wages.
+        kernels = trade_kernels(cal.lam, cal.tariffs, tariffs_new, tau_hat, theta, demand_shift)
+        self.B_cost, self.B, self.share_revenue = kernels.cost, kernels.B, kernels.revenue_share
+        self.B_rev, self.B_sales, self.B_sales_B = kernels.rev, kernels.sales, kernels.sales_B
         self.alpha = cal.alpha
         self.output0 = cal.output
         self.deficit = cal.deficit if deficit_target is None else np.asarray(deficit_target, dtype=np.float64)
@@ -145,13 +140,7 @@ class GravitySystem:
         rev = np.matmul(v[:, None, :], self.B_rev)[:, 0, :]
         rho = (self.alpha * rev / den_safe).sum(axis=0)
         output = np.exp(x) * self.output0
-        kappa = 1.0
-        if self.closure == "fixed_ratio":
-            phi_y = self.phi * output
-            kappa = float(output.sum() / phi_y.sum())
-            spending = kappa * phi_y
-        else:
-            spending = output + self.deficit
+        spending, kappa = closure_spending(self.closure, output, self.phi, self.deficit)
         expenditure = spending / (1.0 - rho)
         z = self.alpha * expenditure[None, :] / den_safe
         sales_s = v * np.matmul(self.B_sales, z[:, :, None])[:, :, 0]

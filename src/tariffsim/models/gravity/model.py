@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
+from tariffsim.models._path import ShockPath
 from tariffsim.models.gravity.data import Calibration, calibrate
 from tariffsim.models.gravity.equations import GravitySystem
-from tariffsim.options import CLOSURES, Closure, Numeraire, Procedure, SolverOptions
+from tariffsim.options import Closure, Numeraire, Procedure, SolverOptions, check_choice
 from tariffsim.results import Equilibrium
 from tariffsim.shock import Shock
 from tariffsim.solvers.balancing import biproportional
-from tariffsim.solvers.strategy import continuation, solve_with_fallbacks
+from tariffsim.solvers.strategy import solve_path
 from tariffsim.world import World
 
 __all__ = ["GravityModel", "solve_equilibrium", "purge_deficits", "fitted_world"]
@@ -49,11 +50,9 @@ class GravityModel:
     name = "gravity"
 
     def __post_init__(self) -> None:
-        if self.closure not in CLOSURES:
-            raise ModelError(f"closure '{self.closure}' is not one of {', '.join(CLOSURES)}")
+        check_choice(self.closure, Closure, "closure")
         object.__setattr__(self, "numeraire", Numeraire.parse(self.numeraire))
-        if self.procedure not in get_args(Procedure):
-            raise ModelError(f"procedure '{self.procedure}' is not one of {', '.join(get_args(Procedure))}")
+        check_choice(self.procedure, Procedure, "procedure")
         if self.procedure == "book":
             if self.closure != "fixed_ratio" or self.numeraire.kind != "price_index":
                 raise ModelError("the book procedure (Yotov et al. 2016) uses closure='fixed_ratio' and a "
@@ -194,48 +193,20 @@ def solve_equilibrium(
     """
     start = time.perf_counter()
     cal = calibration or calibrate(world)
-    to_s = (2, 0, 1)
-    tau_s = None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s))
-    tariffs_s = np.ascontiguousarray(np.transpose(tariffs_new, to_s))
+    path = ShockPath.from_world_layout(cal.tariffs, cal.deficit, tau_hat, tariffs_new, deficit_target, demand_shift)
     rule = numeraire.rule(world.countries)
-    shift_s = None if demand_shift is None else np.ascontiguousarray(np.transpose(demand_shift, to_s))
     kind: Literal["fixed_level", "fixed_ratio"] = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
 
-    def system_at(lam: float) -> GravitySystem:
-        """The equilibrium conditions with a fraction ``lam`` of the shock applied."""
-        if lam == 1.0:
-            return GravitySystem(cal, tau_s, tariffs_s, kind, rule, deficit_target, shift_s)
-        tau = None if tau_s is None else tau_s**lam
-        tariffs = cal.tariffs + lam * (tariffs_s - cal.tariffs)
-        target = None if deficit_target is None else cal.deficit + lam * (deficit_target - cal.deficit)
-        shift = None if shift_s is None else shift_s**lam
+    def system_at(fraction: float) -> GravitySystem:
+        tau, tariffs, target, shift = path.at(fraction)
         return GravitySystem(cal, tau, tariffs, kind, rule, target, shift)
 
-    system = system_at(1.0)
-    if x0 is None:
-        x = system.normalize(np.zeros(world.n_countries))
-    else:
-        x0 = np.asarray(x0, dtype=np.float64)
-        if x0.shape != (world.n_countries,):
-            raise ModelError(f"warm start has shape {x0.shape}; expected ({world.n_countries},) log wage changes")
-        x = system.normalize(x0)
-    tried: list[SolverDiagnostics] = []
-    solved = solve_with_fallbacks(system, x, solver, tried)
-    full_shock = list(tried)  # attempts on the whole shock (continuation's steps solve smaller ones)
-    if solved is None and solver.method == "auto":
-        solved = continuation(system_at, world.n_countries, solver, tried)
-    if solved is None:
-        summary = SolverDiagnostics(
-            False, sum(d.iterations for d in tried), min(d.residual for d in full_shock),
-            time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
-            message="; ".join(f"{d.method}: {d.message}" for d in tried[-3:]))
-        raise ConvergenceError("the gravity equilibrium did not converge" + _hint(world, kind), summary)
-    x, diag = solved
-    eq = _equilibrium(world, system, x)
-    final = SolverDiagnostics(True, sum(d.iterations for d in tried), eq.market_clearing_residual(),
-                              time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
-                              history=diag.history, message=diag.message)
-    return eq, final
+    out = solve_path(system_at, world.n_countries, solver, x0)
+    if not out.diagnostics.converged:
+        raise ConvergenceError("the gravity equilibrium did not converge" + _hint(world, kind), out.diagnostics)
+    eq = _equilibrium(world, system_at(1.0), out.x)
+    return eq, replace(out.diagnostics, residual=eq.market_clearing_residual(),
+                       seconds=time.perf_counter() - start)
 
 
 def _hint(world: World, closure: str) -> str:

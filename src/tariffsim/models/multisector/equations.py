@@ -60,6 +60,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tariffsim.models._shares import closure_spending, trade_kernels
 from tariffsim.models.multisector.data import Calibration
 from tariffsim.options import NumeraireRule
 from tariffsim.solvers import anderson
@@ -180,14 +181,9 @@ class MultisectorSystem:
         self.theta = theta
         self.tariffs_new = tariffs_new
         self.tau_hat = tau_hat
-        factor = (1.0 + tariffs_new) / (1.0 + cal.tariffs)
-        if tau_hat is not None:
-            factor = factor * tau_hat
         # B = λ κ̂^(−θ): everything in λ' that does not move with costs.
-        self.B = cal.lam * factor ** (-theta[:, None, None])
-        self.B_sales = self.B / (1.0 + tariffs_new)
-        self.B_rev = self.B * (tariffs_new / (1.0 + tariffs_new))
-        self.B_sales_B = self.B_sales * self.B
+        kernels = trade_kernels(cal.lam, cal.tariffs, tariffs_new, tau_hat, theta)
+        self.B, self.B_sales, self.B_rev, self.B_sales_B = kernels.B, kernels.sales, kernels.rev, kernels.sales_B
         self.bought = self.B.sum(axis=1) > 0  # (S, N): importer j buys sector s at all
         self.beta = cal.beta
         self.G = cal.input_shares  # [i, k, s]
@@ -255,12 +251,7 @@ class MultisectorSystem:
 
     def _base(self, x: FloatArray) -> tuple[FloatArray, float]:
         """VA'_j + D'_j by closure, and κ."""
-        value_added = np.exp(x) * self.value_added0
-        if self.closure == "fixed_ratio":
-            phi_va = self.phi * value_added
-            kappa = float(value_added.sum() / phi_va.sum())
-            return kappa * phi_va, kappa
-        return value_added + self.deficit, 1.0
+        return closure_spending(self.closure, np.exp(x) * self.value_added0, self.phi, self.deficit)
 
     def evaluate(self, x: FloatArray) -> State:
         """All equilibrium quantities at ``x = log ŵ``."""

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
+from tariffsim.models._path import ShockPath
 from tariffsim.models.multisector.data import Calibration, calibrate
 from tariffsim.models.multisector.equations import MultisectorSystem, State
-from tariffsim.options import CLOSURES, Closure, Numeraire, SolverOptions
+from tariffsim.options import Closure, Numeraire, SolverOptions, check_choice
 from tariffsim.results import Equilibrium
 from tariffsim.shock import Shock
-from tariffsim.solvers.strategy import continuation, solve_with_fallbacks
+from tariffsim.solvers.strategy import solve_path
 from tariffsim.world import World
 
 __all__ = ["MultisectorModel", "solve_equilibrium", "purge_deficits", "welfare_decomposition", "EXTRA_COLUMNS"]
@@ -52,8 +53,7 @@ class MultisectorModel:
     name = "multisector"
 
     def __post_init__(self) -> None:
-        if self.closure not in CLOSURES:
-            raise ModelError(f"closure '{self.closure}' is not one of {', '.join(CLOSURES)}")
+        check_choice(self.closure, Closure, "closure")
         object.__setattr__(self, "numeraire", Numeraire.parse(self.numeraire))
 
     def settings(self) -> dict[str, Any]:
@@ -134,56 +134,28 @@ def solve_equilibrium(
     """
     start = time.perf_counter()
     cal = calibration or calibrate(world)
-    to_s = (2, 0, 1)
-    tau_s = None if tau_hat is None else np.ascontiguousarray(np.transpose(tau_hat, to_s))
-    tariffs_s = np.ascontiguousarray(np.transpose(tariffs_new, to_s))
+    path = ShockPath.from_world_layout(cal.tariffs, cal.deficit, tau_hat, tariffs_new, deficit_target)
     rule = numeraire.rule(world.countries)
     kind: Literal["fixed_level", "fixed_ratio"] = "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
     memory = max(solver.memory, 8)
 
     def system_at(fraction: float) -> MultisectorSystem:
-        """The equilibrium conditions with a fraction of the shock applied."""
-        if fraction == 1.0:
-            return MultisectorSystem(cal, tau_s, tariffs_s, kind, rule, deficit_target, memory)
-        tau = None if tau_s is None else tau_s**fraction
-        tariffs = cal.tariffs + fraction * (tariffs_s - cal.tariffs)
-        target = None if deficit_target is None else cal.deficit + fraction * (deficit_target - cal.deficit)
+        tau, tariffs, target, _ = path.at(fraction)
         return MultisectorSystem(cal, tau, tariffs, kind, rule, target, memory)
 
-    system = system_at(1.0)
-    if x0 is None:
-        x = system.normalize(np.zeros(world.n_countries))
-    else:
-        x0 = np.asarray(x0, dtype=np.float64)
-        if x0.shape != (world.n_countries,):
-            raise ModelError(f"warm start has shape {x0.shape}; expected ({world.n_countries},) log wage changes")
-        x = system.normalize(x0)
-    tried: list[SolverDiagnostics] = []
     # Aim at half the tolerance: the answer is evaluated afresh at the end, with inner blocks that start
     # from elsewhere and so differ by up to their own tolerance.
-    solved = solve_with_fallbacks(system, x, solver, tried, tol=0.5 * solver.tol, newton_max_iter=50)
-    if solved is None and solver.method == "auto":
-        solved = continuation(system_at, world.n_countries, solver, tried, tol=0.5 * solver.tol,
-                              newton_max_iter=50)
-        system = system_at(1.0)
-    if solved is None:
-        summary = SolverDiagnostics(
-            False, sum(d.iterations for d in tried), min(d.residual for d in tried),
-            time.perf_counter() - start, "+".join(dict.fromkeys(d.method for d in tried)),
-            message="; ".join(f"{d.method}: {d.message}" for d in tried[-3:]))
-        raise ConvergenceError("the multisector equilibrium did not converge", summary)
-    x, diag = solved
-    st = system.evaluate(x)
+    out = solve_path(system_at, world.n_countries, solver, x0, tol=0.5 * solver.tol, newton_max_iter=50)
+    if not out.diagnostics.converged:
+        raise ConvergenceError("the multisector equilibrium did not converge", out.diagnostics)
+    system = system_at(1.0)
+    st = system.evaluate(out.x)
     residual = system.residual_of(st)
     if not residual < solver.tol:
-        raise ConvergenceError("the multisector equilibrium did not converge", SolverDiagnostics(
-            False, sum(d.iterations for d in tried), residual, time.perf_counter() - start, diag.method,
+        raise ConvergenceError("the multisector equilibrium did not converge", replace(
+            out.diagnostics, converged=False, residual=residual, seconds=time.perf_counter() - start,
             message="the solution did not reproduce on a fresh evaluation"))
-    eq = _equilibrium(system, st)
-    final = SolverDiagnostics(True, sum(d.iterations for d in tried), residual, time.perf_counter() - start,
-                              "+".join(dict.fromkeys(d.method for d in tried)), history=diag.history,
-                              message=diag.message)
-    return eq, final
+    return _equilibrium(system, st), replace(out.diagnostics, residual=residual, seconds=time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------------- outputs
