@@ -30,6 +30,13 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     return path
 
 
+def data_root(*relatives: str) -> Path:
+    """The shared data root, after checking that every file a reproduction reads is there (else skip)."""
+    for relative in relatives:
+        shared_file(relative)
+    return SHARED_DATA
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tariffsim.errors import DataError
 
-__all__ = ["Replication", "REGISTRY", "available", "get", "run", "COUNTRY_COLUMNS", "data_file"]
+__all__ = ["Replication", "REGISTRY", "available", "get", "run", "COUNTRY_COLUMNS", "data_file", "read_input"]
 
 REGISTRY: dict[str, str] = {
     "yotov2016-app1": "tariffsim.replicate.yotov2016_app1",
@@ -75,6 +75,14 @@ def run(name: str, data_dir: str | Path, out_dir: str | Path, **options: Any) ->
     module = get(name)
     runner: Callable[..., Replication] = module.run
     return runner(Path(data_dir), Path(out_dir), **options)
+
+
+def read_input(data_dir: Path, relative: str, required: list[str], *,
+               text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV or Parquet input of a reproduction, with the columns it needs (else :class:`DataError`)."""
+    from tariffsim.data.user_tables import read_table
+
+    return read_table(data_file(data_dir, relative), required, text_columns=text_columns)
 
 
 def data_file(data_dir: Path, relative: str) -> Path:

@@ -54,7 +54,7 @@ from tariffsim.data.elasticities import assign, read_broda_greenfield_weinstein
 from tariffsim.data.tariffs import piie_levels
 from tariffsim.errors import ModelError
 from tariffsim.models.pe import PEResult, ProductTrade, SmartSettings, simulate_pe
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, data_file, read_input
 from tariffsim.replicate._inputs import import_tables
 
 NAME = "china-retaliation-2018"
@@ -236,8 +236,7 @@ def detail_table(result: PEResult) -> pd.DataFrame:
 
 def observed_exports(data_dir: Path) -> pd.DataFrame:
     """US exports to China (Census) by the HS chapters standing in for four PIIE sectors, 2017 and 2019."""
-    path = data_file(data_dir, FILES[3])
-    frame = pd.read_csv(path, dtype={"E_COMMODITY": str})
+    frame = read_input(data_dir, FILES[3], ["E_COMMODITY", "time", "ALL_VAL_MO"], text_columns=("E_COMMODITY",))
     frame["year"] = frame["time"].astype(str).str[:4]
     sums = frame.pivot_table(index="E_COMMODITY", columns="year", values="ALL_VAL_MO", aggfunc="sum")
     rows = []

@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 
 from tariffsim import GravityModel, Numeraire, Result, Shock, World, fitted_world, simulate
 from tariffsim.costs import cost_index
-from tariffsim.errors import ConvergenceError, DataError
-from tariffsim.replicate import COUNTRY_COLUMNS, Replication, data_file
+from tariffsim.errors import ConvergenceError
+from tariffsim.replicate import COUNTRY_COLUMNS, Replication, read_input
 from tariffsim.solvers.balancing import biproportional
 
 NAME = "gegravity-can-jpn"
@@ -50,12 +50,7 @@ FloatArray = NDArray[np.float64]
 
 
 def _frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    path = data_file(data_dir, FILES[0])
-    frame = pd.read_csv(path)
-    needed = ["exporter", "importer", "trade", "Y", "E", *COEFFICIENTS]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError(f"missing columns {missing}", file=str(path), column=missing[0])
+    frame = read_input(data_dir, FILES[0], ["exporter", "importer", "trade", "Y", "E", *COEFFICIENTS])
     experiment = frame.copy()
     a, b = PARTNERS
     pair = ((experiment["exporter"] == a) & (experiment["importer"] == b)) | (

@@ -52,9 +52,10 @@ import numpy as np
 import pandas as pd
 
 from tariffsim.data.elasticities import assign, read_broda_weinstein_hts10, read_hauk_import_demand
+from tariffsim.data.user_tables import read_table
 from tariffsim.errors import DataError, ModelError
 from tariffsim.models.pe import ProductTrade, SmartSettings, simulate_pe
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, data_file, read_input
 
 NAME = "us-2018-deadweight"
 TITLE = "US tariffs on China, 2018-19: monthly tariff revenue and deadweight loss (PE, complete pass-through)"
@@ -86,11 +87,7 @@ def _num(value: Any) -> float:
 # ---------------------------------------------------------------------- inputs
 def tariff_schedule(path: Path) -> pd.DataFrame:
     """Waugh's series as a wide table: one row per HS6, one column per action date, fractions."""
-    frame = pd.read_csv(path, dtype={"hs6": str})
-    needed = ["hs6", "time_of_tariff", "tariff"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError(f"missing columns {missing}", file=str(path), column=missing[0])
+    frame = read_table(path, ["hs6", "time_of_tariff", "tariff"], text_columns=("hs6",))
     frame["hs6"] = frame["hs6"].str.strip().str.zfill(6)
     wide = frame.pivot_table(index="hs6", columns="time_of_tariff", values="tariff", aggfunc="first")
     wide.columns = [pd.Timestamp(c).date() for c in wide.columns]
@@ -114,12 +111,9 @@ def monthly_tariffs(schedule: pd.DataFrame, month: str) -> pd.Series:
 
 def census_imports(data_dir: Path) -> pd.DataFrame:
     """Imports from China and from everyone else by HS2 chapter and month, USD."""
-    china = pd.read_csv(data_file(data_dir, FILES[1]), dtype={"I_COMMODITY": str})
-    world = pd.read_csv(data_file(data_dir, FILES[2]), dtype={"I_COMMODITY": str})
-    for frame, path in ((china, FILES[1]), (world, FILES[2])):
-        missing = [c for c in ("CON_VAL_MO", "I_COMMODITY", "time") if c not in frame.columns]
-        if missing:
-            raise DataError(f"missing columns {missing}", file=path, column=missing[0])
+    needed = ["CON_VAL_MO", "I_COMMODITY", "time"]
+    china = read_input(data_dir, FILES[1], needed, text_columns=("I_COMMODITY",))
+    world = read_input(data_dir, FILES[2], needed, text_columns=("I_COMMODITY",))
     china = china.rename(columns={"I_COMMODITY": "chapter", "CON_VAL_MO": "china", "CAL_DUT_MO": "china_duties"})
     world = world.rename(columns={"I_COMMODITY": "chapter", "CON_VAL_MO": "world"})
     merged = world[["chapter", "time", "world"]].merge(china[["chapter", "time", "china", "china_duties"]],

@@ -31,8 +31,8 @@ import pandas as pd
 
 from tariffsim import GravityModel, Numeraire, Result, Shock, World, fitted_world, simulate
 from tariffsim.costs import cost_index
-from tariffsim.errors import DataError, ModelError
-from tariffsim.replicate import COUNTRY_COLUMNS, Replication, data_file
+from tariffsim.errors import ModelError
+from tariffsim.replicate import COUNTRY_COLUMNS, Replication, read_input
 
 NAME = "yotov2016-app1"
 TITLE = "Trade without borders (Yotov et al. 2016, ch. 2, application 1)"
@@ -51,13 +51,7 @@ PUBLISHED = {"CAN": 54.36, "USA": 10.65, "CHN": 14.35, "DEU": 24.31}
 
 def inputs(data_dir: Path) -> tuple[World, Shock]:
     """The fitted baseline World and the border-removal shock."""
-    path = data_file(data_dir, FILES[0])
-    frame = pd.read_csv(path)
-    needed = ["exporter", "importer", "trade", *COEFFICIENTS]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError(f"missing columns {missing}", file=str(path), column=missing[0])
-    frame = frame.copy()
+    frame = read_input(data_dir, FILES[0], ["exporter", "importer", "trade", *COEFFICIENTS])
     # The book codes Germany as ZZZ so that its fixed effect sorts last.
     for col in ("exporter", "importer"):
         frame[col] = frame[col].replace("ZZZ", REFERENCE)

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import DataError, ModelError
+from tariffsim.errors import ModelError
 from tariffsim.estimate import GravityEstimate, GravitySpec, PPMLOptions, ppml
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, read_input
 from tariffsim.replicate.yotov2016_rta import coefficient_frame, compare
 
 NAME = "yotov2016-ch1-ex2"
@@ -57,12 +57,7 @@ PUBLISHED_N = 18886
 
 def load(data_dir: Path) -> pd.DataFrame:
     """The exercise's data with ln_MFN = ln(1 + MFN tariff) on international flows and 0 on domestic ones."""
-    path = data_file(data_dir, FILES[0])
-    frame = pd.read_csv(path)
-    needed = ["exporter", "importer", "year", "trade", "MFN_TARIFF", *RTA_TERMS]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError(f"missing columns {missing}", file=str(path), column=missing[0])
+    frame = read_input(data_dir, FILES[0], ["exporter", "importer", "year", "trade", "MFN_TARIFF", *RTA_TERMS])
     domestic = frame["exporter"] == frame["importer"]
     frame[TARIFF] = np.where(domestic, 0.0, np.log1p(frame["MFN_TARIFF"]))
     return frame

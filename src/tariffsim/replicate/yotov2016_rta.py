@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import DataError, ModelError
+from tariffsim.errors import ModelError
 from tariffsim.estimate import GravityEstimate, GravitySpec, PPMLOptions, ppml
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, read_input
 
 NAME = "yotov2016-rta"
 TITLE = "Effects of RTAs with pair fixed effects (Yotov et al. 2016, ch. 1, application 3)"
@@ -41,11 +41,7 @@ PANEL_COLUMNS = ["exporter", "importer", "pair_id", "year", "trade", "dist", "cn
 
 def load_panel(data_dir: Path, years: tuple[int, ...] = YEARS) -> pd.DataFrame:
     """The book's 69-country panel restricted to ``years`` (the applications' four-year intervals)."""
-    path = data_file(data_dir, FILES[0])
-    frame = pd.read_parquet(path)
-    missing = [c for c in PANEL_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataError(f"missing columns {missing}", file=str(path), column=missing[0])
+    frame = read_input(data_dir, FILES[0], list(PANEL_COLUMNS))
     return frame.loc[frame["year"].isin(years)].reset_index(drop=True)
 
 

@@ -13,9 +13,9 @@ GEGRAVITY_CAN_GDP_PCT = 0.418261  # gegravity 0.3 documentation, OneSectorGE exa
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file("gegravity/sample_data_set_30c_2006.csv").parents[1]
+    data = data_root(*replicate.get("gegravity-can-jpn").FILES)
     out = tmp_path_factory.mktemp("gegravity")
     return out, replicate.run("gegravity-can-jpn", data, out)
 

@@ -19,11 +19,9 @@ SECTORS = ["Aircraft", "All other goods", "Autos and parts", "Chemicals, plastic
 
 @pytest.fixture(scope="module")
 def data_root():
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    for relative in repro.FILES:
-        shared_file(relative)
-    return shared_file(repro.FILES[0]).parents[1]
+    return data_root(*repro.FILES)
 
 
 @pytest.fixture(scope="module")

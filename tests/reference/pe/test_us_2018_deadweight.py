@@ -14,11 +14,9 @@ from tariffsim.replicate import us_2018_deadweight as repro
 
 @pytest.fixture(scope="module")
 def data_root():
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    for relative in repro.FILES:
-        shared_file(relative)
-    return shared_file(repro.FILES[0]).parents[1]
+    return data_root(*repro.FILES)
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ PIIE_PUBLISHED = {"2018-01-01": 7.99, "2019-06-01": 20.72}  # Bown, Jung & Zhang
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file("us_china_tariffs/section301_lists_hts8_ustr_annexes.csv").parents[1]
+    data = data_root(*replicate.get("us-china-tariffs").FILES)
     out = tmp_path_factory.mktemp("usct")
     replicate.run("us-china-tariffs", data, out)
     return data, out

@@ -15,9 +15,9 @@ BOOK = {"CAN": 54.36, "USA": 10.65, "CHN": 14.35, "DEU": 24.31}
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file("yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv").parents[1]
+    data = data_root(*replicate.get("yotov2016-app1").FILES)
     out = tmp_path_factory.mktemp("app1")
     rep = replicate.run("yotov2016-app1", data, out)
     return out, rep
@@ -49,9 +49,9 @@ def test_exact_mode_is_close_to_the_book_and_clears_markets(output):
 
 
 def test_book_answer_does_not_clear_markets(tmp_path):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file("yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv").parents[1]
+    data = data_root(*replicate.get("yotov2016-app1").FILES)
     from tariffsim.replicate.yotov2016_app1 import solve
 
     book = solve(data, "book")

@@ -24,9 +24,9 @@ BOOK_N_STAGE1, BOOK_N_STAGE2 = 28482, 4678
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file(yotov2016_app2.FILES[0]).parents[1]
+    data = data_root(*yotov2016_app2.FILES)
     out = tmp_path_factory.mktemp("app2")
     return out, yotov2016_app2.run(data, out)
 

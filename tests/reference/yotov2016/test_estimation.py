@@ -30,18 +30,18 @@ def third_decimal(value: float, published: float) -> bool:
 
 @pytest.fixture(scope="module")
 def ex2(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file(yotov2016_ch1_ex2.FILES[0]).parents[1]
+    data = data_root(*yotov2016_ch1_ex2.FILES)
     out = tmp_path_factory.mktemp("ex2")
     return out, yotov2016_ch1_ex2.run(data, out)
 
 
 @pytest.fixture(scope="module")
 def rta(tmp_path_factory):
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    data = shared_file(yotov2016_rta.FILES[0]).parents[1]
+    data = data_root(*yotov2016_rta.FILES)
     out = tmp_path_factory.mktemp("rta")
     return out, yotov2016_rta.run(data, out)
 
@@ -97,6 +97,6 @@ def test_book_pair_id_is_symmetric_with_own_domestic_pairs():
 
 
 def shared_data_root():
-    from tests.conftest import shared_file
+    from tests.conftest import data_root
 
-    return shared_file(yotov2016_rta.FILES[0]).parents[1]
+    return data_root(*yotov2016_rta.FILES)
