@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from tariffsim.errors import ModelError
 
 __all__ = [
+    "check_choice",
+    "check_solver_budget",
     "NumeraireRule",
     "Closure",
     "CLOSURES",
@@ -39,6 +41,23 @@ Closure = Literal["fixed_level", "fixed_ratio", "balanced"]
 """
 
 CLOSURES: tuple[str, ...] = get_args(Closure)
+
+
+def check_choice(value: Any, vocabulary: Any, what: str) -> None:
+    """Raise :class:`ModelError` unless ``value`` is one of the ``Literal`` vocabulary's options."""
+    allowed = get_args(vocabulary)
+    if value not in allowed:
+        raise ModelError(f"{what} '{value}' is not one of {', '.join(map(str, allowed))}")
+
+
+def check_solver_budget(tol: float, max_iter: int, memory: int) -> None:
+    """The settings every iterative solver shares: tol in (0, 0.01), max_iter ≥ 1, memory ≥ 0."""
+    if not (0 < tol < 1e-2):
+        raise ModelError(f"solver tol must be in (0, 0.01); got {tol}")
+    if max_iter < 1:
+        raise ModelError(f"solver max_iter must be >= 1; got {max_iter}")
+    if memory < 0:
+        raise ModelError(f"solver memory must be >= 0; got {memory}")
 
 NumeraireKind = Literal["world_output", "wage", "price_index"]
 
@@ -76,8 +95,7 @@ class Numeraire:
     country: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in get_args(NumeraireKind):
-            raise ModelError(f"numeraire kind '{self.kind}' is not one of {', '.join(get_args(NumeraireKind))}")
+        check_choice(self.kind, NumeraireKind, "numeraire kind")
         if self.kind == "world_output" and self.country is not None:
             raise ModelError("the world_output numeraire takes no country")
         if self.kind != "world_output" and not self.country:
@@ -145,13 +163,7 @@ class SolverOptions:
     damping: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.method not in get_args(SolverMethod):
-            raise ModelError(f"solver method '{self.method}' is not one of {', '.join(get_args(SolverMethod))}")
-        if not (0 < self.tol < 1e-2):
-            raise ModelError(f"solver tol must be in (0, 0.01); got {self.tol}")
-        if self.max_iter < 1:
-            raise ModelError(f"solver max_iter must be >= 1; got {self.max_iter}")
-        if self.memory < 0:
-            raise ModelError(f"solver memory must be >= 0; got {self.memory}")
+        check_choice(self.method, SolverMethod, "solver method")
+        check_solver_budget(self.tol, self.max_iter, self.memory)
         if not (0 < self.damping <= 1):
             raise ModelError(f"solver damping must be in (0, 1]; got {self.damping}")

@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Union, get_args
+from typing import Any, ClassVar, Literal, Union
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
 from tariffsim.models.pe import equations as eq
 from tariffsim.models.pe.data import ProductTrade, Unmatched
 from tariffsim.models.pe.results import PEResult
+from tariffsim.options import check_choice, check_solver_budget
 from tariffsim.solvers import anderson
 
 __all__ = [
@@ -71,12 +72,6 @@ layout returned by :func:`tariffsim.data.elasticities.assign`, whose other colum
 (``source``, ``fallback``) are carried into the result's ``elasticities`` table."""
 
 
-def _check_literal(value: Any, vocabulary: Any, what: str) -> None:
-    allowed = get_args(vocabulary)
-    if value not in allowed:
-        raise ModelError(f"{what} '{value}' is not one of {', '.join(map(str, allowed))}")
-
-
 @dataclass(frozen=True)
 class PESolverOptions:
     """Settings of the solver of the exact models with finite supply elasticities.
@@ -109,13 +104,8 @@ class PESolverOptions:
     block_rows: int = 65_536
 
     def __post_init__(self) -> None:
-        _check_literal(self.method, PESolverMethod, "solver method")
-        if not (0 < self.tol < 1e-2):
-            raise ModelError(f"solver tol must be in (0, 0.01); got {self.tol}")
-        if self.max_iter < 1:
-            raise ModelError(f"solver max_iter must be >= 1; got {self.max_iter}")
-        if self.memory < 0:
-            raise ModelError(f"solver memory must be >= 0; got {self.memory}")
+        check_choice(self.method, PESolverMethod, "solver method")
+        check_solver_budget(self.tol, self.max_iter, self.memory)
         if self.threads is not None and self.threads < 1:
             raise ModelError(f"solver threads must be >= 1 or None; got {self.threads}")
         if self.block_rows < 1:
@@ -166,7 +156,7 @@ class SmartSettings:
     supply_scope: ClassVar[Literal["market", "global"]] = "market"
 
     def __post_init__(self) -> None:
-        _check_literal(self.form, Form, "form")
+        check_choice(self.form, Form, "form")
         _check_scalar(self.import_demand_elasticity, "import_demand_elasticity", minimum=0.0)
         _check_scalar(self.substitution_elasticity, "substitution_elasticity", minimum=0.0)
         _check_scalar(self.supply_elasticity, "supply_elasticity", minimum=0.0, strict=True)
