@@ -91,7 +91,8 @@ def generate(folder: Path, rows: int, seed: int = 2017) -> dict[str, float]:
 
 def run(folder: Path, data_dir: Path) -> dict[str, float]:
     """Import the generated year and build the World; returns timings and peak memory."""
-    from tariffsim.data.catalog import Catalog, world_from_catalog
+    from tariffsim.data.baseline import world_from_catalog
+    from tariffsim.data.catalog import Catalog
 
     catalog = Catalog(data_dir)
     files = sorted(str(p) for p in folder.glob("*.csv"))

@@ -176,7 +176,7 @@ def world_command(
     data_dir: DataDir = None,
 ) -> None:
     """Build a World from the catalog and write it as a World folder (usable with --world)."""
-    from tariffsim.data.catalog import world_from_catalog
+    from tariffsim.data.baseline import world_from_catalog
     from tariffsim.data.worlds import write_world
 
     share: str | float = domestic

@@ -28,13 +28,20 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from tariffsim._validation import label_tuple, pairs_where, readonly
+from tariffsim._validation import duplicates, label_tuple, pairs_where, readonly
 from tariffsim.errors import WorldError
 
-__all__ = ["World", "ElasticitySpec", "MAX_TARIFF"]
+__all__ = ["World", "ElasticitySpec", "MAX_TARIFF", "RESERVED_SECTOR", "DEFAULT_SECTOR"]
 
 MAX_TARIFF = 10.0
 """Largest baseline tariff accepted (1,000 %); higher values are almost surely unit errors."""
+
+RESERVED_SECTOR = "all"
+"""Not a sector label: the scenario language's ``sectors = "all"`` and the all-sector aggregate
+rows of the compiler's tariff tables (``sector == "all"``) use it."""
+
+DEFAULT_SECTOR = "total"
+"""The only sector's label when :meth:`World.from_frames` gets flows without a sector column."""
 
 ElasticitySpec = float | int | Sequence[float] | NDArray[np.float64] | Mapping[str, float] | pd.Series
 
@@ -109,6 +116,9 @@ class World:
     def __post_init__(self) -> None:
         countries = label_tuple(self.countries, "countries", WorldError, "countries")
         sectors = label_tuple(self.sectors, "sectors", WorldError, "sectors")
+        if RESERVED_SECTOR in sectors:
+            raise WorldError("sectors", f"'{RESERVED_SECTOR}' is reserved for the all-sector aggregate",
+                             [RESERVED_SECTOR], f"name the sector otherwise, e.g. '{DEFAULT_SECTOR}'")
         n, s = len(countries), len(sectors)
         object.__setattr__(self, "countries", countries)
         object.__setattr__(self, "sectors", sectors)
@@ -385,11 +395,12 @@ class World:
         ----------
         flows
             Columns ``exporter``, ``importer``, optional ``sector`` (one sector
-            ``"all"`` if absent), ``value`` (USD millions, pre-tariff) and
-            optionally ``tariff`` (fraction). Missing cells are zero flows. One row
-            per (exporter, importer, sector).
+            ``"total"`` if absent), ``value`` (USD millions, pre-tariff) and
+            optionally ``tariff`` (fraction; a missing tariff is an error, write 0).
+            Missing cells are zero flows. One row per (exporter, importer, sector).
         elasticity
-            θ per sector (scalar, sequence in sector order, or mapping).
+            θ per sector (scalar, sequence in sector order, or mapping; a
+            ``sector, elasticity`` frame or a Series gives each sector once).
         tariffs
             Optional separate frame with ``exporter``, ``importer``, optional
             ``sector``, ``tariff``; cells not listed have no tariff.
@@ -402,18 +413,18 @@ class World:
         frame = _check_frame(flows, "flows", [value])
         has_sector = "sector" in frame.columns
         if not has_sector:
-            frame = frame.assign(sector="all")
+            frame = frame.assign(sector=DEFAULT_SECTOR)
         if countries is None:
             countries = sorted(set(frame["exporter"].astype(str).unique())
                                | set(frame["importer"].astype(str).unique()))
         if sectors is None:
-            sectors = sorted(set(frame["sector"].astype(str).unique())) if has_sector else ["all"]
+            sectors = sorted(set(frame["sector"].astype(str).unique())) if has_sector else [DEFAULT_SECTOR]
         countries_t = label_tuple(countries, "countries", WorldError, "countries")
         sectors_t = label_tuple(sectors, "sectors", WorldError, "sectors")
         arr = _dense(frame, value, countries_t, sectors_t, "flows")
         tar = None
         if "tariff" in frame.columns:
-            tar = _dense(frame.dropna(subset=["tariff"]), "tariff", countries_t, sectors_t, "tariffs")
+            tar = _dense(frame, "tariff", countries_t, sectors_t, "tariffs")
         if tariffs is not None:
             tframe = _check_frame(tariffs, "tariffs", ["tariff"])
             if "sector" not in tframe.columns:
@@ -424,21 +435,12 @@ class World:
             tar = _dense(tframe, "tariff", countries_t, sectors_t, "tariffs")
         theta = elasticity
         if isinstance(elasticity, pd.DataFrame):
-            theta = elasticity.set_index("sector")["elasticity"]
+            missing = [c for c in ("sector", "elasticity") if c not in elasticity.columns]
+            if missing:
+                raise WorldError("elasticity", "missing columns", missing, "give a sector, elasticity table")
+            theta = elasticity.set_index(elasticity["sector"].astype(str))["elasticity"]
         return cls(countries=countries_t, sectors=sectors_t, flows=arr, elasticity=theta,  # type: ignore[arg-type]
                    tariffs=tar, year=year, name=name, sources=dict(sources or {}))  # type: ignore[arg-type]
-
-    @classmethod
-    def from_catalog(cls, year: int, **options: Any) -> World:
-        """A World built from product-level data in the data catalog (BACI, ITPD-E, tariff tables).
-
-        A thin wrapper over :func:`tariffsim.data.catalog.world_from_catalog`; see it
-        (and ``docs/data.md``) for ``regions``, ``sectors``, ``domestic``, ``tariffs``
-        and the other options.
-        """
-        from tariffsim.data.catalog import world_from_catalog
-
-        return world_from_catalog(year, **options)
 
     def to_frame(self, *, include_zeros: bool = False) -> pd.DataFrame:
         """Tidy table: ``exporter, importer, sector, value, tariff`` (USD millions, fraction)."""
@@ -568,9 +570,17 @@ def _float_array(values: ArrayLike, field_name: str) -> FloatArray:
 def _elasticity_array(spec: Any, sectors: tuple[str, ...]) -> FloatArray:
     s = len(sectors)
     if isinstance(spec, pd.Series):
+        twice = duplicates(str(k) for k in spec.index)
+        if twice:
+            raise WorldError("elasticity", "sectors given more than one elasticity", twice,
+                             "give each sector's θ once")
         spec = spec.to_dict()
     if isinstance(spec, Mapping):
         keys = [str(k) for k in spec]
+        twice = duplicates(keys)
+        if twice:
+            raise WorldError("elasticity", "sectors given more than one elasticity", twice,
+                             "give each sector's θ once")
         missing = [x for x in sectors if x not in keys]
         if missing:
             raise WorldError("elasticity", "no elasticity for sectors", missing, "give θ for every sector")

@@ -131,7 +131,7 @@ def test_from_frames_errors():
     frame = pd.DataFrame({"exporter": ["A", "A", "B", "B"], "importer": ["A", "B", "A", "B"],
                           "value": [10.0, 1.0, 2.0, 9.0]})
     w = World.from_frames(frame, elasticity=5.0)
-    assert w.sectors == ("all",)
+    assert w.sectors == ("total",)  # not "all": that name is the all-sector aggregate's
     assert w.flows[0, 1, 0] == 1.0
     with pytest.raises(WorldError, match="duplicated rows"):
         World.from_frames(pd.concat([frame, frame.iloc[[1]]]), elasticity=5.0)
@@ -246,3 +246,38 @@ def test_the_gravity_model_refuses_input_output_worlds(rng):
     w = io_world(rng)
     with pytest.raises(ModelError, match="input-output"):
         simulate(w, Shock.none(w))
+
+
+def test_the_aggregate_sector_name_is_reserved():
+    """Scenario files say `sectors = "all"` and the compiler's tariff tables label the all-sector
+    aggregate "all": a real sector of that name would be confused with both."""
+    kw = base_arrays()
+    with pytest.raises(WorldError, match=r"World.sectors: 'all' is reserved.*\(at all\)"):
+        World(**{**kw, "sectors": ("S0", "all")})
+    frame = pd.DataFrame({"exporter": ["A", "A", "B", "B"], "importer": ["A", "B", "A", "B"],
+                          "sector": "all", "value": [10.0, 1.0, 2.0, 9.0]})
+    with pytest.raises(WorldError, match="reserved"):
+        World.from_frames(frame, elasticity=5.0)
+    with pytest.raises(WorldError, match="reserved"):
+        World.from_frames(frame.assign(sector="x"), elasticity=5.0).aggregate(sectors={"all": ["x"]})
+
+
+def test_a_missing_tariff_is_an_error_not_a_zero():
+    frame = pd.DataFrame({"exporter": ["A", "A", "B", "B"], "importer": ["A", "B", "A", "B"],
+                          "value": [10.0, 1.0, 2.0, 9.0], "tariff": [0.0, 0.1, np.nan, 0.0]})
+    with pytest.raises(WorldError, match=r"World.tariffs: NaN.*\(at B->A\)") as info:
+        World.from_frames(frame, elasticity=5.0)
+    assert info.value.field == "tariffs" and info.value.labels == ["B->A"]
+
+
+@pytest.mark.parametrize("spec", [
+    pd.DataFrame({"sector": ["X", "Y", "X"], "elasticity": [4.0, 5.0, 6.0]}),
+    pd.Series([4.0, 5.0, 6.0], index=["X", "Y", "X"]),
+    {"X": 4.0, "Y": 5.0, 1: 6.0, "1": 7.0},
+])
+def test_a_sector_given_two_elasticities_is_an_error(spec):
+    frame = pd.DataFrame({"exporter": ["A", "A", "B", "B"] * 2, "importer": ["A", "B", "A", "B"] * 2,
+                          "sector": ["X"] * 4 + ["Y"] * 4, "value": [10.0, 1.0, 2.0, 9.0] * 2})
+    twice = "1" if isinstance(spec, dict) else "X"
+    with pytest.raises(WorldError, match=rf"more than one elasticity \(at {twice}\)"):
+        World.from_frames(frame, elasticity=spec)

@@ -20,7 +20,7 @@ _LAZY = {
     "import_dataset": "tariffsim.data.catalog",
     "list_datasets": "tariffsim.data.catalog",
     "remove_dataset": "tariffsim.data.catalog",
-    "world_from_catalog": "tariffsim.data.catalog",
+    "world_from_catalog": "tariffsim.data.baseline",
     "SectorGrouping": "tariffsim.data.concordance",
     "sector_grouping": "tariffsim.data.concordance",
     "hs_pad": "tariffsim.data.concordance",

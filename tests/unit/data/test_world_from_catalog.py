@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffsim.data.catalog import DEFAULT_HOME_SHARE, world_from_catalog
+from tariffsim.data.baseline import DEFAULT_HOME_SHARE, world_from_catalog
 from tariffsim.data.tariffs import section301_rates
 from tariffsim.errors import DataError
 from tests.conftest import shared_file
