@@ -22,7 +22,9 @@ options) is a no-op unless forced.
 In ``catalog.duckdb`` (and in :meth:`Catalog.connect`), each table of each dataset
 is a view ``"NAME/TABLE"``, the dataset's main table is also ``"NAME"``, and each
 source has a schema whose views union that table over all datasets of the source,
-e.g. ``SELECT * FROM baci.flows WHERE year = 2017``.
+e.g. ``SELECT * FROM baci.flows WHERE year = 2017``. Where datasets of a source hold
+rows with the same key, those views keep the row of the dataset imported last, never
+the sum (:func:`_source_union_sql`).
 """
 
 from __future__ import annotations
@@ -323,22 +325,25 @@ class Catalog:
 
     def _view_sql(self) -> list[str]:
         statements: list[str] = []
-        by_source: dict[str, dict[str, list[Path]]] = {}
-        for d in self.datasets():
+        by_source: dict[str, dict[str, list[tuple[str, TableInfo]]]] = {}
+        datasets = self.datasets()
+        for d in datasets:
             for table_name, table in d.tables.items():
                 if not table.files:
                     continue
                 statements.append(f'CREATE OR REPLACE VIEW "{d.name}/{table_name}" AS SELECT * FROM '
                                   f"{_parquet(table.files)}")
-                by_source.setdefault(d.source, {}).setdefault(table_name, []).extend(table.files)
             main = d.tables.get(d.main_table)
             if main is not None and main.files:
                 statements.append(f'CREATE OR REPLACE VIEW "{d.name}" AS SELECT * FROM {_parquet(main.files)}')
+        for d in sorted(datasets, key=lambda d: (d.imported_at, d.name), reverse=True):  # latest import first
+            for table_name, table in d.tables.items():
+                if table.files:
+                    by_source.setdefault(d.source, {}).setdefault(table_name, []).append((d.name, table))
         for source, tables in by_source.items():
             statements.append(f'CREATE SCHEMA IF NOT EXISTS "{source}"')
-            for table_name, files in tables.items():
-                statements.append(f'CREATE OR REPLACE VIEW "{source}"."{table_name}" AS SELECT * FROM '
-                                  f"{_parquet(files, union=True)}")
+            for table_name, parts in tables.items():
+                statements.append(f'CREATE OR REPLACE VIEW "{source}"."{table_name}" AS {_source_union_sql(parts)}')
         return statements
 
     def refresh_database(self) -> Path:
@@ -449,13 +454,43 @@ class Catalog:
                 files=tuple(writer.files), description=spec.description)
         from tariffsim import __version__
 
+        overlaps = self._overlaps(importer, final_name, tables, work)
         info = DatasetInfo(name=final_name, source=importer.source, title=importer.title, tables=tables,
                            inputs=tuple(infos), options=dict(options),
-                           imported_at=datetime.now(UTC).isoformat(timespec="seconds"), version=__version__,
-                           notes=tuple(ctx.notes), folder=folder)
+                           imported_at=datetime.now(UTC).isoformat(timespec="microseconds"), version=__version__,
+                           notes=(*ctx.notes, *overlaps), folder=folder)
         (folder / "dataset.json").write_text(_dump(info), encoding="utf-8")
         self._commit(final_name, folder)
         return final_name
+
+    def _overlaps(self, importer: Importer, name: str, tables: Mapping[str, TableInfo], work: Path) -> list[str]:
+        """Notes on rows whose key another dataset of the same source holds too (see :func:`_source_union_sql`)."""
+        notes = []
+        specs = {t.name: t for t in importer.tables}
+        with contextlib.closing(duckdb.connect(":memory:")) as con:
+            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            con.execute(f"SET temp_directory = '{_sql_str(str(work / 'duckdb'))}'")
+            for other in self.find(importer.source):
+                for table_name, table in tables.items():
+                    theirs = other.tables.get(table_name)
+                    if (other.name == name or theirs is None or not table.files or not theirs.files
+                            or not _may_overlap([table, theirs])):
+                        continue
+                    same_key = " AND ".join(f'a."{k}" IS NOT DISTINCT FROM b."{k}"' for k in table.key)
+                    value = specs[table_name].value
+                    differ = f'count(*) FILTER (WHERE a."{value}" IS DISTINCT FROM b."{value}")' if value else "0"
+                    row = con.execute(f"SELECT count(*), {differ} FROM {_parquet(table.files)} a "
+                                      f"JOIN {_parquet(theirs.files)} b ON {same_key}").fetchone()
+                    shared, different = (int(row[0]), int(row[1])) if row else (0, 0)
+                    if shared:
+                        notes.append(
+                            f"{shared:,} rows of table {table_name} have a key ({', '.join(table.key)}) that "
+                            f"dataset {other.name} holds too"
+                            + (f", {different:,} of them with another {value}" if value else "")
+                            + f"; {importer.source}.{table_name}, the view over every {importer.source} dataset, "
+                            "keeps each key once, from the dataset imported last (now this one): overlapping "
+                            "rows are never summed")
+        return notes
 
     def remove(self, name: str) -> DatasetInfo:
         """Remove a dataset (atomically: it is gone or still whole). Returns what was removed."""
@@ -642,6 +677,35 @@ def _sql_str(text: str) -> str:
 def _parquet(files: Sequence[Path], *, union: bool = False) -> str:
     listed = ", ".join(f"'{_sql_str(str(p))}'" for p in files)
     return f"read_parquet([{listed}]{', union_by_name = true' if union else ''})"
+
+
+def _source_union_sql(parts: Sequence[tuple[str, TableInfo]]) -> str:
+    """SQL of a source-wide view: one table of every dataset of a source, each key once.
+
+    ``parts`` are ``(dataset name, table)``, the most recently imported dataset first.
+    A ``dataset`` column says where each row comes from. Where datasets hold rows with
+    the same key (two Census files that both have US imports from China), the row of
+    the dataset imported last is kept and the others are left out: overlapping data
+    are never summed. Datasets whose years do not meet cannot share a key; their rows
+    are simply stacked.
+    """
+    selects = [f"SELECT *, '{_sql_str(name)}' AS dataset, {rank} AS dataset_rank FROM {_parquet(table.files)}"
+               for rank, (name, table) in enumerate(parts)]
+    stacked = " UNION ALL BY NAME ".join(selects)
+    if not _may_overlap([table for _, table in parts]):
+        return f"SELECT * EXCLUDE (dataset_rank) FROM ({stacked})"
+    key = ", ".join(f'"{k}"' for k in parts[0][1].key)
+    return (f"SELECT * EXCLUDE (dataset_rank, key_rank) FROM (SELECT *, row_number() OVER "
+            f"(PARTITION BY {key} ORDER BY dataset_rank) AS key_rank FROM ({stacked})) WHERE key_rank = 1")
+
+
+def _may_overlap(tables: Sequence[TableInfo]) -> bool:
+    """Whether two of ``tables`` could share a key: both without years, or with a year in common."""
+    for k, a in enumerate(tables):
+        for b in tables[k + 1:]:
+            if not a.years or not b.years or set(a.years) & set(b.years):
+                return True
+    return False
 
 
 def _check_unique(key: Sequence[str], files: Sequence[Path], inputs: Sequence[InputFile], work: Path) -> None:
