@@ -28,8 +28,14 @@ __all__ = [
 Closure = Literal["fixed_level", "fixed_ratio", "balanced"]
 """How trade imbalances are closed in the counterfactual.
 
-* ``fixed_level``: each country's nominal deficit stays at its baseline value in
-  units of the numeraire (Dekle, Eaton & Kortum 2008; Caliendo & Parro 2015).
+* ``fixed_level``: each country's deficit stays fixed in units of world output
+  (world value added with input-output links), ``D'_j = D_j · ΣY'/ΣY``, as in Dekle,
+  Eaton & Kortum (2008), who hold deficits fixed as a share of world GDP; with the
+  default world-output numeraire that is the baseline dollar value (Caliendo & Parro
+  2015). Real outcomes are then the same whatever numeraire nominal values are
+  reported in. A large shock can push a surplus country's income below its fixed
+  surplus: there is then no equilibrium with this closure and the solve raises
+  :class:`~tariffsim.errors.ModelError` naming the country.
 * ``fixed_ratio``: spending net of tariff revenue stays proportional to output,
   E_j − R_j = κ φ_j Y_j with φ_j its baseline ratio and one world scalar κ that keeps
   world spending equal to world income (κ = 1 in the baseline). Without tariffs
@@ -76,9 +82,10 @@ SolverMethod = Literal["auto", "anderson", "newton"]
 class Numeraire:
     """What the counterfactual's nominal values are measured in.
 
-    Real quantities (real GDP, welfare) do not depend on the numeraire; nominal
-    ones (output, factory-gate prices, price indices, deficits under the
-    ``fixed_level`` closure) do.
+    Real quantities (welfare, real income, real GDP, real wages, trade shares, flows
+    relative to world output) do not depend on the numeraire, under every closure;
+    nominal ones (levels and changes of output, expenditure, flows, tariff revenue,
+    balances, factory-gate prices and price indices) are measured in it.
 
     Parameters
     ----------

@@ -134,6 +134,12 @@ class Equilibrium:
     country_extras
         Model-specific country columns (name -> values, (N,)) appended to
         :attr:`Result.countries`; every name is defined in :data:`COLUMNS`.
+    residual
+        The largest relative violation of the model's equilibrium conditions,
+        measured by the model family on the final levels (with input-output links:
+        labour-market clearing and the spending equation); ``None`` means goods-market
+        clearing of :attr:`flows` against :attr:`output`, which is the whole system
+        of the one-factor models.
     """
 
     wage_hat: FloatArray
@@ -149,6 +155,7 @@ class Equilibrium:
     value_added: FloatArray | None = None
     income: FloatArray | None = None
     country_extras: Mapping[str, FloatArray] | None = None
+    residual: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("wage_hat", "price_index_hat", "sector_price_hat", "flows", "tariffs", "output",
@@ -172,7 +179,10 @@ class Equilibrium:
                    expenditure=world.expenditure, tariff_revenue=world.tariff_revenue, deficit=world.deficit)
 
     def market_clearing_residual(self) -> float:
-        """max_i |Σ_j X'_ij − Y'_i| / Y'_i: zero (to solver tolerance) in an exact equilibrium."""
+        """How far the levels are from an equilibrium: :attr:`residual` when the model set it, else
+        max_i |Σ_j X'_ij − Y'_i| / Y'_i; zero (to solver tolerance) in an exact equilibrium."""
+        if self.residual is not None:
+            return self.residual
         sales = self.flows.sum(axis=(1, 2))
         return float(np.max(np.abs(sales / self.output - 1.0)))
 

@@ -40,10 +40,14 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Purchase:
-    """A purchase commitment: ``importer`` buys ``value`` USD millions more from ``exporter``.
+    """A purchase commitment: ``importer`` buys at least ``value`` USD millions more from ``exporter``
+    than in the baseline.
 
-    The value is added to the baseline flow summed over ``sectors`` (pre-tariff
-    prices, units of the numeraire). Models meet it with a preference shift of the
+    The floor is the baseline flow summed over ``sectors`` plus ``value`` (pre-tariff
+    prices, USD millions of the baseline year; held in units of world output, as
+    deficits are under the ``fixed_level`` closure). Like the Phase One agreement's
+    commitments it is a floor: where the counterfactual buys more anyway it does
+    not bind. Models meet it with a preference shift of the
     importer toward the exporter's goods in those sectors, found by an outer
     iteration; welfare is then measured with the baseline preferences.
     """

@@ -66,15 +66,24 @@ def trade_kernels(lam: FloatArray, tariffs0: FloatArray, tariffs_new: FloatArray
 
 
 def closure_spending(closure: Literal["fixed_level", "fixed_ratio"], income: FloatArray, phi: FloatArray,
-                     deficit: FloatArray) -> tuple[FloatArray, float]:
+                     deficit: FloatArray, world_income0: float) -> tuple[FloatArray, float]:
     """Spending net of tariff revenue, ``Y' + D'``, and the world scalar κ.
 
-    ``fixed_level``: ``Y' + D`` (κ = 1). ``fixed_ratio``: ``κ φ Y'`` with
-    ``κ = Σ Y' / Σ φ Y'``, so that world spending equals world income.
-    ``income`` is factor income (output, or value added with input-output links).
+    ``income`` is factor income (output, or value added with input-output links)
+    and ``world_income0`` its baseline world total.
+
+    * ``fixed_level``: ``Y' + D·(ΣY'/ΣY)`` (κ = 1): deficits are fixed in units of
+      world income (Dekle, Eaton & Kortum 2008, who hold them fixed as a share of
+      world GDP), so that every real outcome is the same whatever numeraire the
+      nominal values are reported in. With the default world-output numeraire
+      ΣY' = ΣY and the deficits keep their baseline dollar values.
+    * ``fixed_ratio``: ``κ φ Y'`` with ``κ = Σ Y' / Σ φ Y'``, so that world
+      spending equals world income.
+
+    Both are homogeneous of degree one in factor prices.
     """
     if closure == "fixed_ratio":
         phi_income = phi * income
         kappa = float(income.sum() / phi_income.sum())
         return kappa * phi_income, kappa
-    return income + deficit, 1.0
+    return income + deficit * (float(income.sum()) / world_income0), 1.0

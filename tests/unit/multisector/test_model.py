@@ -51,3 +51,35 @@ def test_equilibrium_is_read_only(rng):
         eq.income[0] = 1.0
     with pytest.raises(TypeError):
         eq.country_extras["real_wage_pct"] = np.zeros(4)  # type: ignore[index]
+
+
+def test_the_reported_residual_measures_the_equilibrium_conditions(rng):
+    """Gross output is the sum of flows by definition, so comparing the two proves nothing; the
+    reported residual must test labour-market clearing and the spending equation instead."""
+    from tariffsim.models._path import ShockPath
+    from tariffsim.models.multisector.data import calibrate
+    from tariffsim.models.multisector.equations import MultisectorSystem
+    from tariffsim.options import Numeraire
+
+    world = random_io_world(rng, 6, 4)
+    shock = Shock.from_arrays(world, tariffs=world.tariffs + 0.3)
+    result = simulate(world, shock, model="multisector")
+    residual = result.equilibrium.market_clearing_residual()
+    assert 0.0 < residual < 1e-10  # measured, not zero by construction
+    assert result.run_record()["market_clearing_residual"] == residual
+
+    cal = calibrate(world)
+    path = ShockPath.from_world_layout(cal.tariffs, cal.deficit, None, shock.new_tariffs(world))
+    tau, tariffs, target, _ = path.at(1.0)
+    system = MultisectorSystem(cal, tau, tariffs, "fixed_level", Numeraire().rule(world.countries), target)
+    x = np.log(result.equilibrium.wage_hat)
+    flows = np.transpose(np.asarray(result.equilibrium.flows), (2, 0, 1))
+    assert system.conditions_residual(x, flows) < 1e-10
+    # Wages 1 % off for one country: the same flows no longer clear its labour market.
+    off = x.copy()
+    off[2] += 0.01
+    assert system.conditions_residual(off, flows) > 5e-3
+    # Flows 1 % off in one cell: the spending equation of that importer fails.
+    bent = flows.copy()
+    bent[1, 0, 3] *= 1.01
+    assert system.conditions_residual(x, bent) > 1e-5

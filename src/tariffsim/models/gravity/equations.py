@@ -26,8 +26,10 @@ With ``ŵ_i`` the change in country i's wage (its factory-gate price),
         \qquad\text{(flows at pre-tariff prices)} \\
     \hat w_i Y_i &= \sum_{j,s} X'_{ijs} \qquad\text{(market clearing)}
 
-Deficits ``D'_j`` follow the closure: ``fixed_level`` keeps ``D'_j = D_j`` (in units
-of the numeraire); ``fixed_ratio`` sets ``Y'_j + D'_j = κ φ_j Y'_j`` with
+Deficits ``D'_j`` follow the closure: ``fixed_level`` keeps ``D'_j = D_j ΣY'/ΣY``
+(fixed in units of world output, so that real outcomes do not depend on the
+numeraire; with the default world-output numeraire ``D'_j = D_j``); ``fixed_ratio``
+sets ``Y'_j + D'_j = κ φ_j Y'_j`` with
 ``φ_j = (Y_j + D_j)/Y_j`` and ``κ = Σ Y' / Σ φ Y'``.
 
 The unknowns are ``x = log ŵ`` (N of them); one degree of freedom is pinned by the
@@ -140,7 +142,7 @@ class GravitySystem:
         rev = np.matmul(v[:, None, :], self.B_rev)[:, 0, :]
         rho = (self.alpha * rev / den_safe).sum(axis=0)
         output = np.exp(x) * self.output0
-        spending, kappa = closure_spending(self.closure, output, self.phi, self.deficit)
+        spending, kappa = closure_spending(self.closure, output, self.phi, self.deficit, self.sum_output0)
         expenditure = spending / (1.0 - rho)
         z = self.alpha * expenditure[None, :] / den_safe
         sales_s = v * np.matmul(self.B_sales, z[:, :, None])[:, :, 0]
@@ -244,8 +246,8 @@ class GravitySystem:
             phi_y = self.phi * st.output
             dkappa = st.output * (1.0 - st.kappa * self.phi) / phi_y.sum()
             dspend = st.kappa * np.diag(phi_y) + np.outer(phi_y, dkappa)
-        else:
-            dspend = np.diag(st.output)
+        else:  # Y' + D·ΣY'/ΣY: ∂/∂x_k = δ_jk Y'_k + D_j Y'_k / ΣY
+            dspend = np.diag(st.output) + np.outer(self.deficit, st.output) / self.sum_output0
         one_minus = 1.0 - st.rho
         dE = (dspend + st.expenditure[:, None] * drho) / one_minus[:, None]
         G = X.sum(axis=0) / st.expenditure[None, :]  # ∂sales_i/∂E_j

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
+from tariffsim.models._checks import check_equilibrium, closure_label
 from tariffsim.models._path import ShockPath
 from tariffsim.models.gravity.data import Calibration, calibrate
 from tariffsim.models.gravity.equations import GravitySystem
@@ -113,8 +114,13 @@ def _solve_with_purchases(world: World, shock: Shock, closure: str, numeraire: N
                           max_rounds: int = 100) -> tuple[Equilibrium, SolverDiagnostics]:
     """Meet purchase commitments with preference shifts found by an outer iteration.
 
-    Commitment k raises importer m's purchases from exporter e over sectors S_k
-    to ``X_k + value_k``. Its shifter δ_k multiplies m's preference weight on e's
+    Commitment k is a floor, as the Phase One agreement's were ("no less than" the
+    2017 level plus an amount): importer m buys at least ``X_k + value_k`` from
+    exporter e over sectors S_k (in baseline USD; like deficits under ``fixed_level``
+    the floor is held in units of world output, ``(X_k + value_k)·ΣY'/ΣY``, so that
+    the real outcome does not depend on the numeraire). Where the counterfactual
+    already meets the floor there is no shift (δ_k = 1); otherwise δ_k > 1 raises
+    the flow to the floor exactly. Its shifter δ_k multiplies m's preference weight on e's
     goods in S_k. Since ∂ log X_k / ∂ log δ_k = 1 − λ'_k (λ'_k the exporter's share
     of m's spending on S_k), the update ``log δ_k += log(target_k / X'_k) / (1 − λ'_k)``
     is Newton's step for each commitment given the others; every inner solve is
@@ -129,12 +135,16 @@ def _solve_with_purchases(world: World, shock: Shock, closure: str, numeraire: N
         base = float(world.flows[e, m, sectors].sum())
         target = base + p.value
         if target <= 0:
-            raise ModelError(f"purchase commitment '{p.label}' would make {p.importer}'s purchases from "
-                             f"{p.exporter} negative ({base:,.0f} + {p.value:,.0f} USD m)")
+            continue  # a floor at or below zero never binds
         if base <= 0:
             raise ModelError(f"purchase commitment '{p.label}': {p.importer} buys nothing from {p.exporter} in "
                              f"{', '.join(p.sectors)} in the baseline, so no demand shift can raise it")
         cells.append((e, m, sectors, target))
+    if not cells:
+        return solve_equilibrium(world, shock.tau_hat(), shock.new_tariffs(world), closure=closure,
+                                 numeraire=numeraire, solver=solver, deficit_target=deficit_target, x0=x0,
+                                 calibration=cal)
+    world_output = float(world.output.sum())
     log_delta = np.zeros(len(cells))
     x = x0
     total_iterations = 0
@@ -147,16 +157,22 @@ def _solve_with_purchases(world: World, shock: Shock, closure: str, numeraire: N
                                      calibration=cal, demand_shift=shift)
         total_iterations += diag.iterations
         x = np.log(eq.wage_hat)
+        world_index = float(eq.output.sum() / world_output)
         errors = np.empty(len(cells))
+        binding = log_delta > 0
         for k, (e, m, sectors, target) in enumerate(cells):
             flow = float(eq.flows[e, m, sectors].sum())
             spend = float(eq.flows[:, m, sectors].sum())
-            errors[k] = np.log(target / flow)
-            log_delta[k] += errors[k] / max(1.0 - flow / spend, 1e-3)
+            gap = float(np.log(target * world_index / flow))  # > 0: below the floor
+            # Complementarity: either the shift is positive and the floor holds with equality, or there
+            # is no shift and the flow is at or above the floor.
+            errors[k] = gap if binding[k] else max(gap, 0.0)
+            log_delta[k] = max(0.0, log_delta[k] + gap / max(1.0 - flow / spend, 1e-3))
         if np.max(np.abs(errors)) < solver.tol:
             return eq, SolverDiagnostics(True, total_iterations, diag.residual, time.perf_counter() - start,
                                          diag.method + "+purchases",
-                                         message=f"{len(cells)} purchase commitments met in {round_} rounds")
+                                         message=f"{len(cells)} purchase commitments met in {round_} rounds "
+                                                 f"({int(binding.sum())} binding)")
     raise ConvergenceError("purchase commitments could not be met", SolverDiagnostics(
         False, total_iterations, float(np.max(np.abs(errors))), time.perf_counter() - start, "purchases",
         message=f"relative gap to the commitments after {max_rounds} rounds"))
@@ -205,6 +221,7 @@ def solve_equilibrium(
     if not out.diagnostics.converged:
         raise ConvergenceError("the gravity equilibrium did not converge" + _hint(world, kind), out.diagnostics)
     eq = _equilibrium(world, system_at(1.0), out.x)
+    check_equilibrium(eq, world.countries, world.sectors, closure=closure_label(kind, deficit_target))
     return eq, replace(out.diagnostics, residual=eq.market_clearing_residual(),
                        seconds=time.perf_counter() - start)
 

@@ -5,7 +5,7 @@ The model is Caliendo & Parro (2015, *REStud* 82(1)): a Ricardian
 immobile across countries), Cobb–Douglas production combining labour and the
 composite goods of every sector, Cobb–Douglas final demand, tariffs as wedges whose
 revenue goes to the importer's consumers, iceberg trade costs and trade deficits
-fixed in units of the numeraire. With β = 1 (no intermediate inputs) it is the
+fixed in units of world value added. With β = 1 (no intermediate inputs) it is the
 structural gravity model of :mod:`tariffsim.models.gravity`.
 
 Notation: exporter i, importer j, sector s, input sector k. Hats are counterfactual
@@ -33,7 +33,8 @@ equation.
 ``VA_i = Σ_s β_is Y_is`` is value added (``w_i L_i``). Non-traded sectors have
 ``λ_iis = 1`` and stay non-traded. Deficits ``D'_j`` follow the closure:
 ``fixed_level`` keeps ``D'_j`` at a target (the baseline deficit by default, zero
-for the ``balanced`` closure), in units of the numeraire; ``fixed_ratio`` sets
+for the ``balanced`` closure) in units of world value added, ``D'_j = D_j ΣVA'/ΣVA``,
+so that real outcomes do not depend on the numeraire; ``fixed_ratio`` sets
 ``VA'_j + D'_j = κ φ_j VA'_j`` with ``φ_j = (VA_j + D_j)/VA_j`` and
 ``κ = Σ VA' / Σ φ VA'``.
 
@@ -251,7 +252,8 @@ class MultisectorSystem:
 
     def _base(self, x: FloatArray) -> tuple[FloatArray, float]:
         """VA'_j + D'_j by closure, and κ."""
-        return closure_spending(self.closure, np.exp(x) * self.value_added0, self.phi, self.deficit)
+        return closure_spending(self.closure, np.exp(x) * self.value_added0, self.phi, self.deficit,
+                                self.sum_value_added0)
 
     def evaluate(self, x: FloatArray) -> State:
         """All equilibrium quantities at ``x = log ŵ``."""
@@ -392,3 +394,28 @@ class MultisectorSystem:
     def flows(self, st: State) -> FloatArray:
         """X'[s, i, j] at pre-tariff prices, shape (S, N, N)."""
         return self.B_sales * st.prices.v[:, :, None] * st.z[:, None, :]
+
+    def conditions_residual(self, x: FloatArray, flows: FloatArray) -> float:
+        """The largest relative violation of the equilibrium conditions, measured on final levels.
+
+        Recomputes from the counterfactual flows ``X'[s, i, j]`` and wages alone —
+        not from the solver's state — gross output ``Y'_is = Σ_j X'_ijs``, spending
+        ``E'_js = Σ_i (1 + t'_ijs) X'_ijs``, tariff revenue and the closure's deficits,
+        and returns the largest of
+
+        * labour-market clearing ``|Σ_s β_is Y'_is − ŵ_i VA_i| / (ŵ_i VA_i)``, and
+        * the spending equation ``|E'_js − Σ_k (1 − β_jk) γ_jsk Y'_jk − α_js I'_j| / E'_j``
+          with ``I'_j = ŵ_j VA_j + R'_j + D'_j`` and ``E'_j = Σ_s E'_js``.
+        """
+        output = flows.sum(axis=2)  # [s, i]
+        spending = ((1.0 + self.tariffs_new) * flows).sum(axis=1)  # [s, j]
+        revenue = (self.tariffs_new * flows).sum(axis=(0, 1))
+        value_added = np.exp(x) * self.value_added0
+        base, _ = self._base(x)
+        income = base + revenue
+        labour = np.abs((self.beta * output).sum(axis=0) / value_added - 1.0)
+        intermediate = np.matmul(self.G, output.T[:, :, None])[:, :, 0].T  # [s, j]
+        gap = spending - intermediate - self.alpha * income[None, :]
+        total = spending.sum(axis=0)
+        budget = np.abs(gap).max(axis=0) / np.where(total > 0, total, 1.0)
+        return float(max(labour.max(), budget.max()))

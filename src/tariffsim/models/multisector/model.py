@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
+from tariffsim.models._checks import check_equilibrium, closure_label
 from tariffsim.models._path import ShockPath
 from tariffsim.models.multisector.data import Calibration, calibrate
 from tariffsim.models.multisector.equations import MultisectorSystem, State
@@ -155,7 +156,11 @@ def solve_equilibrium(
         raise ConvergenceError("the multisector equilibrium did not converge", replace(
             out.diagnostics, converged=False, residual=residual, seconds=time.perf_counter() - start,
             message="the solution did not reproduce on a fresh evaluation"))
-    return _equilibrium(system, st), replace(out.diagnostics, residual=residual, seconds=time.perf_counter() - start)
+    eq = _equilibrium(system, st)
+    eq = replace(eq, residual=system.conditions_residual(st.x, system.flows(st)))
+    check_equilibrium(eq, world.countries, world.sectors, closure=closure_label(kind, deficit_target))
+    return eq, replace(out.diagnostics, residual=max(residual, eq.market_clearing_residual()),
+                       seconds=time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------------- outputs
@@ -172,7 +177,11 @@ def _equilibrium(system: MultisectorSystem, st: State) -> Equilibrium:
     deficit = expenditure - output - revenue
     income = st.value_added + revenue + deficit
     wage_hat = np.exp(st.x)
-    decomposition = welfare_decomposition(cal, flows_s, np.exp(st.prices.log_cost), system.tau_hat)
+    # The decomposition is first order in nominal changes: measure them in units of world value added
+    # (Caliendo & Parro's numeraire), so that it too is the same whatever numeraire the user reports in.
+    world_index = float(st.value_added.sum() / cal.value_added.sum())
+    decomposition = welfare_decomposition(cal, flows_s / world_index, np.exp(st.prices.log_cost) / world_index,
+                                          system.tau_hat)
     extras = {"real_wage_pct": 100.0 * (wage_hat / price - 1.0), **decomposition}
     to_w = (1, 2, 0)
     return Equilibrium(
