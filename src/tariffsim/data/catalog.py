@@ -46,7 +46,7 @@ import duckdb
 import pandas as pd
 
 from tariffsim.data.importers import get_importer
-from tariffsim.data.importers._base import ImportContext, Importer
+from tariffsim.data.importers._base import FIRST_YEAR, LAST_YEAR, ImportContext, Importer
 from tariffsim.data.progress import Reporter, progress_reporter
 from tariffsim.data.reader import InputFile, Scan, expand_inputs, scan_text
 from tariffsim.errors import DataError
@@ -399,6 +399,8 @@ class Catalog:
             raise DataError(f"dataset name '{name}' must be lower-case letters, digits, '.', '_' or '-'")
         if year is not None and importer.year_option == "none":
             raise DataError(f"--year does not apply to {source}: its files carry their own dates")
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise DataError(f"--year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
         if not paths:
             raise DataError(f"give the {source} files to import")
         inputs = importer.select_members(expand_inputs(paths, importer.member_pattern), year)
@@ -433,7 +435,8 @@ class Catalog:
             for w in ctx.writers.values():
                 w.abort()
             raise
-        if not any(files for files in written.values()):
+        if not any(files for table, files in written.items() if not specs[table].lookup):
+            # code tables alone (BACI's country names with a data file of no rows) are not a dataset
             raise DataError("no data rows" + (f" for {year}" if year is not None else ""),
                             file=", ".join(i.display for i in inputs))
         task = reporter.task("checking keys", None, "steps")

@@ -44,6 +44,10 @@ __all__ = [
     "non_negative",
     "to_float",
     "to_int",
+    "finite",
+    "check_years",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "digits_only",
     "year_in_name",
     "PROVENANCE",
@@ -51,6 +55,8 @@ __all__ = [
 
 PROVENANCE = pa.schema([pa.field("source_file", pa.int16()), pa.field("source_line", pa.int64())])
 FLUSH_ROWS = 1 << 20
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""Years a data row may carry (a sanity range: the sources start in 1962 at the earliest)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class TableSpec:
         Column summed for ``tariffsim data list`` (USD millions), or ``None``.
     description
         One line for ``tariffsim data show``.
+    lookup
+        A code table that comes with the data (country or product names), not data:
+        an import whose every other table is empty is refused.
     """
 
     name: str
@@ -76,6 +85,7 @@ class TableSpec:
     key: tuple[str, ...]
     value: str | None = "value"
     description: str = ""
+    lookup: bool = False
 
 
 class Locator(Protocol):
@@ -390,16 +400,36 @@ def non_negative(values: pa.Array | pa.ChunkedArray, where: Rows, column: str, w
 
 
 def to_float(values: pa.Array | pa.ChunkedArray, where: Rows, column: str) -> pa.Array:
-    """Strings (possibly padded, e.g. BACI's ``"   NA"``) → float64; missing cells → null."""
+    """Strings (possibly padded, e.g. BACI's ``"   NA"``) → float64; missing cells → null.
+
+    Numbers too large for a double (``1e309``) and infinities are errors, like text.
+    """
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        return pc.cast(values, pa.float64())
+        number = pc.cast(values, pa.float64())
+        finite(number, where, column)
+        return number
     trimmed = pc.utf8_trim_whitespace(values)
     nulls = pc.is_in(trimmed, value_set=pa.array(NULL_VALUES))
     cleaned = pc.if_else(nulls, pa.scalar(None, pa.string()), trimmed)
     ok = pc.match_substring_regex(cleaned, r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)$")
     bad = mask(pc.invert(ok))
     fail_where(bad, where, column, lambda k: f"'{values[k].as_py()}' is not a number")
-    return pc.cast(cleaned, pa.float64())
+    number = pc.cast(cleaned, pa.float64())
+    fail_where(mask(pc.invert(pc.is_finite(number))), where, column,
+               lambda k: f"'{values[k].as_py()}' is too large for a number (beyond ±1.8e308)")
+    return number
+
+
+def finite(values: pa.Array | pa.ChunkedArray, where: Rows, column: str) -> None:
+    """Raise at the first infinite or NaN number (missing cells pass)."""
+    fail_where(mask(pc.invert(pc.is_finite(values))), where, column,
+               lambda k: f"{values[k].as_py()} is not a finite number")
+
+
+def check_years(values: pa.Array | pa.ChunkedArray, where: Rows, column: str) -> None:
+    """Raise at the first year outside :data:`FIRST_YEAR`–:data:`LAST_YEAR` (missing cells pass)."""
+    fail_where(mask(pc.or_(pc.less(values, FIRST_YEAR), pc.greater(values, LAST_YEAR))), where, column,
+               lambda k: f"year {values[k].as_py()} outside {FIRST_YEAR}-{LAST_YEAR}")
 
 
 def to_int(values: pa.Array | pa.ChunkedArray, where: Rows, column: str) -> pa.Array:

@@ -33,8 +33,10 @@ from tariffsim.data.importers._base import (
     Rows,
     TableSpec,
     check_header,
+    check_years,
     digits_only,
     fail_where,
+    finite,
     mask,
     message,
     non_negative,
@@ -60,9 +62,10 @@ class BaciImporter(Importer):
                               "quantity metric tons"),
         TableSpec("countries", pa.schema([("code", pa.int32()), ("iso3", pa.string()),
                                           ("iso3_source", pa.string()), ("name", pa.string())]),
-                  key=("code",), value=None, description="BACI country codes and the ISO3 tariffsim maps them to"),
+                  key=("code",), value=None, description="BACI country codes and the ISO3 tariffsim maps them to",
+                  lookup=True),
         TableSpec("products", pa.schema([("hs6", pa.string()), ("description", pa.string())]),
-                  key=("hs6",), value=None, description="HS6 product codes and descriptions"),
+                  key=("hs6",), value=None, description="HS6 product codes and descriptions", lookup=True),
     )
 
     def select_members(self, inputs: list[InputFile], year: int | None) -> list[InputFile]:
@@ -165,6 +168,7 @@ class BaciImporter(Importer):
                                          label=f"importing {inp.name}"):
             where = Rows.of_batch(scan, first, batch.num_rows)
             not_null(batch.column("t"), where, "t", "year")
+            check_years(batch.column("t"), where, "t")
             if ctx.year is not None:
                 keep = mask(pc.equal(batch.column("t"), ctx.year))
                 if not keep.all():
@@ -182,6 +186,7 @@ class BaciImporter(Importer):
                            message("product {} is not in the product codes file", hs6))
             value = batch.column("v")
             not_null(value, where, "v")
+            finite(value, where, "v")
             non_negative(value, where, "v")
             quantity = to_float(batch.column("q"), where, "q")
             non_negative(quantity, where, "q", "quantity")

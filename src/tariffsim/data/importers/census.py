@@ -43,6 +43,7 @@ from tariffsim.data.importers._base import (
     RowsLocator,
     TableSpec,
     check_header,
+    check_years,
     digits_only,
     fail_where,
     mask,
@@ -188,6 +189,7 @@ class CensusImporter(Importer):
         if pa.types.is_timestamp(times.type) or pa.types.is_date(times.type):
             not_null(times, where, "time", "date")
             year = pc.cast(pc.year(times), pa.int16())
+            check_years(year, where, "time")
             month = pc.cast(pc.month(times), pa.int8())
         else:
             year, month = _year_month(pc.cast(times, pa.string()), where, "time")
@@ -278,6 +280,7 @@ def _year_month(values: pa.Array, where: Rows, column: str) -> tuple[pa.Array, p
     fail_where(mask(pc.is_null(parts)), where, column,
                lambda k: f"'{values[k].as_py()}' is not a month (YYYY-MM)")
     year = pc.cast(pc.struct_field(parts, "y"), pa.int16())
+    check_years(year, where, column)
     month = pc.cast(pc.struct_field(parts, "m"), pa.int8())
     fail_where(mask(pc.or_(pc.less(month, 1), pc.greater(month, 12))), where, column,
                lambda k: f"month {month[k].as_py()} outside 1-12")

@@ -35,6 +35,7 @@ from tariffsim.data.importers._base import (
     Rows,
     TableSpec,
     check_header,
+    check_years,
     fail_where,
     mask,
     message,
@@ -93,6 +94,7 @@ class ComtradeImporter(Importer):
                                              progress=ctx.progress, label=f"importing {inp.name}"):
                 where = Rows.of_batch(scan, first, batch.num_rows)
                 year = to_int(batch.column(present["year"]), where, present["year"])
+                check_years(year, where, present["year"])
                 if ctx.year is not None:
                     keep = mask(pc.equal(year, ctx.year))
                     if not keep.any():

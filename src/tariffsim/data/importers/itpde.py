@@ -30,6 +30,7 @@ from tariffsim.data.importers._base import (
     Rows,
     TableSpec,
     check_header,
+    check_years,
     fail_where,
     mask,
     message,
@@ -74,6 +75,7 @@ class ItpdeImporter(Importer):
                                              progress=ctx.progress, label=f"importing {inp.name}"):
                 where = Rows.of_batch(scan, first, batch.num_rows)
                 not_null(batch.column("year"), where, "year")
+                check_years(batch.column("year"), where, "year")
                 if ctx.year is not None:
                     keep = mask(pc.equal(batch.column("year"), ctx.year))
                     if not keep.any():
@@ -97,6 +99,8 @@ class ItpdeImporter(Importer):
                 non_negative(value, where, "trade")
                 mirror = (to_float(batch.column("flag_mirror"), where, "flag_mirror") if "flag_mirror" in present
                           else pa.nulls(batch.num_rows, pa.float64()))
+                fail_where(mask(pc.invert(pc.is_in(mirror, value_set=pa.array([0.0, 1.0])))) & mask(
+                    pc.is_valid(mirror)), where, "flag_mirror", message("flag_mirror {} is not 0 or 1", mirror))
                 columns.update({"industry_id": industry, "broad_sector": pc.take(broad, idx), "value": value,
                                 "flag_mirror": pc.cast(mirror, pa.int8()),
                                 "flag_zero": (pc.utf8_trim_whitespace(batch.column("flag_zero"))
