@@ -49,10 +49,14 @@ COLUMNS: dict[str, str] = {
     "real_gdp_pct": "Change in real GDP: value added deflated by the consumer price index, Y/P, percent.",
     "output_pct": "Change in nominal output (value added; gross output with input-output links), in units of the "
                   "numeraire, percent.",
-    "factory_price_pct": "Change in the factory-gate price (the wage in a one-factor model), percent.",
-    "price_index_pct": "Change in the consumer price index (tariff-inclusive), percent.",
-    "exports_pct": "Change in international exports at pre-tariff prices, percent.",
-    "imports_pct": "Change in international imports at pre-tariff prices, percent.",
+    "factory_price_pct": "Change in the factory-gate price (the wage in a one-factor model), percent (nominal: in "
+                         "units of the numeraire).",
+    "price_index_pct": "Change in the consumer price index (tariff-inclusive), percent (nominal: in units of the "
+                       "numeraire; with the default world-output numeraire, relative to world GDP).",
+    "exports_pct": "Change in international exports at pre-tariff prices, percent (nominal: in units of the "
+                   "numeraire).",
+    "imports_pct": "Change in international imports at pre-tariff prices, percent (nominal: in units of the "
+                   "numeraire).",
     "output_base": "Baseline output (value added; gross output with input-output links), USD millions.",
     "output_cf": "Counterfactual output, USD millions in units of the numeraire.",
     "expenditure_base": "Baseline tariff-inclusive expenditure, USD millions.",
@@ -84,14 +88,23 @@ COLUMNS: dict[str, str] = {
     # bilateral tables
     "flow_base": "Baseline flow at pre-tariff prices, USD millions.",
     "flow_cf": "Counterfactual flow at pre-tariff prices, USD millions (numeraire units).",
-    "flow_pct": "Change in the flow, percent (NaN where the baseline flow is zero).",
+    "flow_pct": "Change in the flow, percent (nominal: in units of the numeraire; NaN where the baseline flow is "
+                "zero).",
     "tariff_base_pct": "Baseline tariff (trade-weighted over sectors in the all-sector table), percent.",
     "tariff_cf_pct": "Counterfactual tariff (weighted by counterfactual flows over sectors), percent.",
+    "exporter_price_pct": "Change in the exporter's factory-gate price of the sector's goods (the wage in one-factor "
+                          "models, the input-bundle cost ĉ with input-output links), before trade costs and tariffs, "
+                          "percent (nominal: in units of the numeraire).",
+    "import_price_pct": "Change in the price the importer pays for goods from the exporter, trade costs and tariff "
+                        "included, ĉ_i·τ̂_ij·(1 + t'_ij)/(1 + t_ij), percent (nominal: in units of the numeraire). "
+                        "Compared with the tariff change it shows pass-through: an exporter price that falls absorbs "
+                        "part of the tariff. In the all-sector table, weighted by baseline tariff-inclusive flows.",
     # sector table
     "sector_output_base": "Baseline output of the sector, USD millions.",
     "sector_output_cf": "Counterfactual output of the sector, USD millions (numeraire units).",
-    "sector_output_pct": "Change in the sector's output, percent.",
-    "sector_price_index_pct": "Change in the sector's consumer price index, percent.",
+    "sector_output_pct": "Change in the sector's output, percent (nominal: in units of the numeraire).",
+    "sector_price_index_pct": "Change in the sector's consumer price index, percent (nominal: in units of the "
+                              "numeraire).",
 }
 
 
@@ -140,6 +153,10 @@ class Equilibrium:
         labour-market clearing and the spending equation); ``None`` means goods-market
         clearing of :attr:`flows` against :attr:`output`, which is the whole system
         of the one-factor models.
+    cost_hat
+        ĉ_is, change in exporters' factory-gate prices by sector, (N, S) (the
+        input-bundle cost with input-output links); ``None`` means ``wage_hat`` in
+        every sector.
     """
 
     wage_hat: FloatArray
@@ -156,10 +173,12 @@ class Equilibrium:
     income: FloatArray | None = None
     country_extras: Mapping[str, FloatArray] | None = None
     residual: float | None = None
+    cost_hat: FloatArray | None = None
 
     def __post_init__(self) -> None:
         for name in ("wage_hat", "price_index_hat", "sector_price_hat", "flows", "tariffs", "output",
-                     "expenditure", "tariff_revenue", "deficit", "real_consumption_hat", "value_added", "income"):
+                     "expenditure", "tariff_revenue", "deficit", "real_consumption_hat", "value_added", "income",
+                     "cost_hat"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -177,6 +196,12 @@ class Equilibrium:
         return cls(wage_hat=np.ones(n), price_index_hat=np.ones(n), sector_price_hat=np.ones((n, s)),
                    flows=world.flows, tariffs=world.tariffs, output=world.output,
                    expenditure=world.expenditure, tariff_revenue=world.tariff_revenue, deficit=world.deficit)
+
+    def exporter_price_hat(self) -> FloatArray:
+        """ĉ_is, (N, S): :attr:`cost_hat`, or the wage change in every sector."""
+        if self.cost_hat is not None:
+            return self.cost_hat
+        return np.repeat(self.wage_hat[:, None], self.sector_price_hat.shape[1], axis=1)
 
     def market_clearing_residual(self) -> float:
         """How far the levels are from an equilibrium: :attr:`residual` when the model set it, else
@@ -286,6 +311,10 @@ class Result:
             t_base = _weighted_tariff(w.tariffs, w.flows, axis=2)
             t_cf = _weighted_tariff(eq.tariffs, eq.flows, axis=2)
         n = w.n_countries
+        gross = w.flows * (1.0 + w.tariffs)
+        weight = gross.sum(axis=2)
+        price = np.divide((gross * self._import_price_hat).sum(axis=2), weight, out=np.full((n, n), np.nan),
+                          where=weight > 0)
         return pd.DataFrame({
             "exporter": _labels(w.countries, np.repeat(np.arange(n), n)),
             "importer": _labels(w.countries, np.tile(np.arange(n), n)),
@@ -294,7 +323,16 @@ class Result:
             "flow_pct": pct(cf, base).ravel(),
             "tariff_base_pct": 100.0 * t_base.ravel(),
             "tariff_cf_pct": 100.0 * t_cf.ravel(),
+            "import_price_pct": 100.0 * (price.ravel() - 1.0),
         })
+
+    @cached_property
+    def _import_price_hat(self) -> FloatArray:
+        """ĉ_is τ̂_ijs (1 + t'_ijs)/(1 + t_ijs), (N, N, S)."""
+        w, eq = self.baseline, self.equilibrium
+        out = eq.exporter_price_hat()[:, None, :] * (1.0 + eq.tariffs) / (1.0 + w.tariffs)
+        tau = self.shock.trade_cost_hat
+        return out if tau is None else out * tau
 
     @cached_property
     def bilateral_sectors(self) -> pd.DataFrame:
@@ -310,6 +348,8 @@ class Result:
             "flow_pct": pct(eq.flows, w.flows).ravel(),
             "tariff_base_pct": 100.0 * w.tariffs.ravel(),
             "tariff_cf_pct": 100.0 * eq.tariffs.ravel(),
+            "exporter_price_pct": 100.0 * (np.repeat(eq.exporter_price_hat()[:, None, :], n, axis=1).ravel() - 1.0),
+            "import_price_pct": 100.0 * (self._import_price_hat.ravel() - 1.0),
         })
 
     @cached_property

@@ -198,6 +198,7 @@ def _equilibrium(system: MultisectorSystem, st: State) -> Equilibrium:
         value_added=st.value_added,
         income=income,
         country_extras=extras,
+        cost_hat=np.exp(st.prices.log_cost).T,
     )
 
 
