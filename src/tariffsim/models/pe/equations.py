@@ -145,7 +145,6 @@ __all__ = [
     "smart_trade_diversion",
     "smart_consumer_surplus_change",
     "smart_producer_surplus_change",
-    "ces_log_price_index",
     "consumer_surplus_change",
     "producer_surplus_change",
     "exact_creation_diversion",
@@ -270,46 +269,6 @@ def smart_producer_surplus_change(value: FloatArray, dw: FloatArray, quantity_ne
 
 
 # ---------------------------------------------------------------------- exact model
-def ces_log_price_index(theta: FloatArray, log_p_hat: FloatArray, sigma: FloatArray, starts: IntArray,
-                        one_minus_sigma_rows: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
-    """``ln P̂_j`` of the CES import aggregate of every market, and the new expenditure shares.
-
-    Parameters
-    ----------
-    theta
-        Baseline expenditure shares ``θ``, shape (n,) (zero for zero-trade rows).
-    log_p_hat
-        ``ln p̂``, shape (n,).
-    sigma
-        Substitution elasticity of every market, shape (M,).
-    starts
-        First row of each market, shape (M,).
-    one_minus_sigma_rows
-        ``1 − σ`` repeated on the rows (optional; saves work in loops).
-
-    Returns
-    -------
-    log_P_hat, shares
-        ``ln P̂``, shape (M,) (0 for markets without trade); new shares ``θ'``, shape (n,).
-    """
-    counts = np.diff(np.append(starts, theta.shape[0]))
-    if one_minus_sigma_rows is None:
-        one_minus_sigma_rows = np.repeat(1.0 - sigma, counts)
-    a = np.exp(one_minus_sigma_rows * log_p_hat)
-    a *= theta
-    total = segment_sum(a, starts)
-    cobb_douglas = np.abs(1.0 - sigma) < 1e-12
-    positive = total > 0
-    log_P = np.zeros_like(total)
-    np.divide(np.log(total, where=positive, out=np.zeros_like(total)), np.where(cobb_douglas, 1.0, 1.0 - sigma),
-              out=log_P, where=positive)
-    total_rows = np.repeat(np.where(positive, total, 1.0), counts)
-    a /= total_rows
-    if np.any(cobb_douglas):
-        log_P = np.where(cobb_douglas, segment_sum(theta * log_p_hat, starts), log_P)
-    return log_P, a
-
-
 def consumer_surplus_change(spending: FloatArray, log_P_hat: FloatArray, eta: FloatArray) -> FloatArray:
     """``ΔCS = −V (P̂^{1−η} − 1)/(1 − η)`` (``−V ln P̂`` at ``η = 1``), USD, per market.
 
