@@ -380,7 +380,7 @@ class World:
         cls,
         flows: pd.DataFrame,
         *,
-        elasticity: ElasticitySpec,
+        elasticity: ElasticitySpec | pd.DataFrame,
         tariffs: pd.DataFrame | None = None,
         countries: Sequence[str] | None = None,
         sectors: Sequence[str] | None = None,

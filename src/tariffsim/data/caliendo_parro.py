@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tariffsim.data.user_tables import read_csv_text
 from tariffsim.errors import DataError
 from tariffsim.world import World
 
@@ -235,7 +236,10 @@ def _read_tidy(folder: Path) -> _Raw:
         path = folder / name
         if not path.exists():
             raise DataError("missing Caliendo–Parro table", file=str(path))
-        frames[name] = pd.read_csv(path)
+        try:
+            frames[name] = read_csv_text(path, text_columns=("region", "sector", "exporter", "importer", "input"))
+        except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"cannot read ({exc})", file=str(path)) from None
     regions = frames["regions.csv"]["region"].astype(str).tolist()
     sectors = frames["sectors.csv"]["sector"].astype(str).tolist()
     if regions != list(REGIONS) or tuple(sectors) != SECTORS:

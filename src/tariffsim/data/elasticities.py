@@ -39,6 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tariffsim.data.user_tables import read_csv_text
 from tariffsim.errors import DataError
 
 __all__ = [
@@ -155,8 +156,8 @@ def _read(path: str | Path, needed: Sequence[str], dtype: Mapping[str, type]) ->
     if not p.exists():
         raise DataError("file not found", file=str(p))
     try:
-        frame = pd.read_csv(p, dtype=dict(dtype))
-    except (ValueError, pd.errors.ParserError) as exc:
+        frame = read_csv_text(p, text_columns=[c for c, kind in dtype.items() if kind is str])
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as CSV: {exc}", file=str(p)) from exc
     missing = [c for c in needed if c not in frame.columns]
     if missing:

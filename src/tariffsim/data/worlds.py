@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tariffsim.data.user_tables import read_csv_text
 from tariffsim.errors import DataError, WorldError
 from tariffsim.world import World
 
@@ -96,12 +98,14 @@ def write_world(world: World, folder: str | Path) -> Path:
 def read_world(folder: str | Path) -> World:
     """Read a World folder written by :func:`write_world`.
 
+    Labels are read as written (a region ``NA`` stays ``"NA"``); only numeric
+    columns have missing cells (see :func:`tariffsim.data.user_tables.read_csv_text`).
+
     Raises
     ------
     DataError
-        Naming the file when a file is missing or unreadable.
-    WorldError
-        When the data are read but invalid.
+        Naming the file when a file is missing, unreadable or invalid (the World's
+        own checks included: an elasticity error names ``elasticity.csv``).
     """
     path = Path(folder)
     if not path.is_dir():
@@ -110,56 +114,91 @@ def read_world(folder: str | Path) -> World:
     missing = [name for name, p in files.items() if not p.exists()]
     if missing:
         raise DataError(f"missing {', '.join(missing)} in the World folder", file=str(path))
-    try:
-        meta = json.loads(files["world.json"].read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"not valid JSON ({exc})", file=str(files["world.json"])) from None
+    meta = _read_meta(files["world.json"])
     flows = _read_csv(files["flows.csv"], ["exporter", "importer", "sector", "value"])
     elasticity = _read_csv(files["elasticity.csv"], ["sector", "elasticity"])
     concordance: dict[str, str] = {}
     if (path / "concordance.csv").exists():
-        table = _read_csv(path / "concordance.csv", ["prefix", "sector"], dtype=str)
+        table = _read_csv(path / "concordance.csv", ["prefix", "sector"])
         concordance = dict(zip(table["prefix"], table["sector"], strict=True))
     try:
-        world = World.from_frames(
-            flows,
-            elasticity=dict(zip(elasticity["sector"].astype(str), elasticity["elasticity"], strict=True)),
-            countries=meta.get("countries"),
-            sectors=meta.get("sectors"),
-            year=meta.get("year"),
-            name=meta.get("name", path.name),
-            sources=meta.get("sources", {}),
-        )
+        world = World.from_frames(flows, elasticity=elasticity, countries=meta.get("countries"),
+                                  sectors=meta.get("sectors"), year=meta.get("year"),
+                                  name=meta.get("name", path.name), sources=meta.get("sources", {}))
         extra: dict[str, object] = {"concordance": concordance} if concordance else {}
-        if (path / "value_added.csv").exists():
+        if (path / "value_added.csv").exists() or (path / "io.csv").exists():
             extra.update(_read_input_output(path, world))
         return world.replace(**extra) if extra else world
     except WorldError as exc:
-        raise DataError(str(exc), file=str(files["flows.csv"])) from None
+        raise DataError(str(exc), file=str(path / _FILE_OF_FIELD.get(exc.field, "flows.csv"))) from None
+
+
+_FILE_OF_FIELD = {"elasticity": "elasticity.csv", "concordance": "concordance.csv",
+                  "value_added_share": "value_added.csv", "io_shares": "io.csv"}
+"""Which file of a World folder holds each field (the rest is in flows.csv)."""
+
+_LABEL_COLUMNS = ("exporter", "importer", "sector", "country", "input", "prefix")
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """world.json, checked: an object whose labels are lists of text, year a whole number or null."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read ({exc})", file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"not valid JSON ({exc})", file=str(path)) from None
+    if not isinstance(meta, dict):
+        raise DataError("expected a JSON object with name, year, countries, sectors and sources", file=str(path))
+    for key in ("countries", "sectors"):
+        labels = meta.get(key)
+        if labels is not None and not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
+            raise DataError(f"'{key}' must be a list of labels (strings)", file=str(path))
+    year = meta.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise DataError(f"'year' must be a whole number or null, got {json.dumps(year)[:40]}", file=str(path))
+    if not isinstance(meta.get("name", ""), str):
+        raise DataError("'name' must be a string", file=str(path))
+    sources = meta.get("sources", {})
+    if not (isinstance(sources, dict) and all(isinstance(v, str) for v in sources.values())):
+        raise DataError("'sources' must be an object of strings (field -> source)", file=str(path))
+    return meta
 
 
 def _read_input_output(path: Path, world: World) -> dict[str, object]:
     """value_added.csv and io.csv as arrays on the World's grid."""
-    va = _read_csv(path / "value_added.csv", ["country", "sector", "value_added_share"], dtype=None)
-    io = _read_csv(path / "io.csv", ["country", "input", "sector", "share"], dtype=None)
+    for name in ("value_added.csv", "io.csv"):
+        if not (path / name).exists():
+            raise DataError("an input-output World needs both value_added.csv and io.csv", file=str(path / name))
+    va = _read_csv(path / "value_added.csv", ["country", "sector", "value_added_share"])
+    io = _read_csv(path / "io.csv", ["country", "input", "sector", "share"])
     cpos = {c: k for k, c in enumerate(world.countries)}
     spos = {c: k for k, c in enumerate(world.sectors)}
     beta = np.ones((world.n_countries, world.n_sectors))
     gamma = np.zeros((world.n_countries, world.n_sectors, world.n_sectors))
-    try:
-        beta[va["country"].astype(str).map(cpos), va["sector"].astype(str).map(spos)] = va["value_added_share"]
-        gamma[io["country"].astype(str).map(cpos), io["input"].astype(str).map(spos),
-              io["sector"].astype(str).map(spos)] = io["share"]
-    except (KeyError, ValueError, IndexError, TypeError):
-        raise DataError("value_added.csv or io.csv names countries or sectors not in the World, or has "
-                        "non-numeric shares", file=str(path)) from None
+    for name, frame, target, axes in (("value_added.csv", va, beta, (("country", cpos), ("sector", spos))),
+                                      ("io.csv", io, gamma, (("country", cpos), ("input", spos), ("sector", spos)))):
+        value = "value_added_share" if name == "value_added.csv" else "share"
+        index = []
+        for column, positions in axes:
+            labels = frame[column].astype(str)
+            unknown = sorted(set(labels) - set(positions))
+            if unknown:
+                raise DataError(f"labels not in the World: {', '.join(unknown[:5])}", file=str(path / name),
+                                column=column)
+            index.append(labels.map(positions).to_numpy())
+        numbers = pd.to_numeric(frame[value], errors="coerce")
+        if numbers.isna().any():
+            row = int(np.argmax(numbers.isna().to_numpy()))
+            raise DataError("missing or non-numeric share", file=str(path / name), line=row + 2, column=value)
+        target[tuple(index)] = numbers.to_numpy(dtype=np.float64)
     return {"value_added_share": beta, "io_shares": gamma}
 
 
-def _read_csv(path: Path, required: list[str], dtype: type | dict[str, type] | None = None) -> pd.DataFrame:
+def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype=dtype or {"exporter": str, "importer": str, "sector": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        frame = read_csv_text(path, text_columns=_LABEL_COLUMNS)
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"cannot read ({exc})", file=str(path)) from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
