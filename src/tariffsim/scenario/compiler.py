@@ -32,7 +32,7 @@ same line at the same time are an error.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +41,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from tariffsim.errors import ScenarioError
-from tariffsim.scenario.loader import LoadedScenario, Origin
+from tariffsim.scenario.loader import FileRefused, FileTooLarge, LoadedScenario, Origin, read_limited, read_prefix
 from tariffsim.scenario.products import match_patterns, normalize_code, parse_patterns, read_product_list
-from tariffsim.scenario.schema import Action, AllExcept, ProductList, Retaliation, Scenario
+from tariffsim.scenario.schema import Action, AllExcept, ProductList, Retaliation, Scenario, parse_date
 from tariffsim.shock import Purchase, Shock
 from tariffsim.world import World
 
@@ -103,11 +103,12 @@ class _Entry:
         return self.spec.label or f"{self.kind} {self.origin.index + 1}"
 
 
-def evaluation_date(spec: Scenario, date: dt.date | None) -> dt.date | None:
-    """The date to evaluate: ``date`` if given, else the header's ``date``, else the
-    latest ``effective`` date of any entry (every dated action then in force), else None."""
+def evaluation_date(spec: Scenario, date: dt.date | str | None) -> dt.date | None:
+    """The date to evaluate: ``date`` if given (a date or an ISO string, ``"2019-06-01"``), else the
+    header's ``date``, else the latest ``effective`` date of any entry (every dated action then in
+    force), else None."""
     if date is not None:
-        return date
+        return _date_argument(date)
     if spec.scenario.date is not None:
         return spec.scenario.date
     dated = [e.effective for e in [*spec.action, *spec.retaliation, *spec.trade_cost, *spec.purchase]
@@ -115,13 +116,24 @@ def evaluation_date(spec: Scenario, date: dt.date | None) -> dt.date | None:
     return max(dated) if dated else None
 
 
+def _date_argument(value: dt.date | str) -> dt.date:
+    """An evaluation date given in Python: a date or an ISO string (what the CLI's --date accepts)."""
+    try:
+        parsed = parse_date(value)
+    except ValueError as exc:
+        raise ScenarioError(f"evaluation date: {exc}") from None
+    assert parsed is not None
+    return parsed
+
+
 def compile_scenario(
     loaded: LoadedScenario,
     world: World,
     *,
-    date: dt.date | None = None,
+    date: dt.date | str | None = None,
     weights: pd.DataFrame | None = None,
     lists_dir: Path | None = None,
+    allow_paths: Iterable[str | Path] = (),
 ) -> CompiledScenario:
     """Turn a scenario into a Shock on ``world``'s grid, with its coverage report.
 
@@ -132,13 +144,18 @@ def compile_scenario(
     world
         The baseline World (its countries, sectors, flows, tariffs and concordance).
     date
-        Evaluation date; see :func:`evaluation_date` for the default.
+        Evaluation date (a date or an ISO string, ``"2019-06-01"``); see
+        :func:`evaluation_date` for the default.
     weights
         Optional product-level trade (see :data:`WEIGHT_COLUMNS`).
     lists_dir
         Folder where named product lists (``product_list = "NAME"``) are found as
         ``NAME.csv`` or ``NAME.parquet``; without it, actions with named lists use
         their ``sectors`` and ``coverage`` instead.
+    allow_paths
+        Folders the scenario's ``product_list`` files may be in besides those it
+        was loaded with (its own folder, the bundled library, the catalog and the
+        ``allow_paths`` of :func:`~tariffsim.scenario.load_scenario`).
 
     Raises
     ------
@@ -147,6 +164,7 @@ def compile_scenario(
         overlapping ``set`` actions, a stacked rate at or below −100 %, a missing
         list file, products without weights or coverage.
     """
+    loaded = loaded.allowing(allow_paths)
     spec = loaded.spec
     when = evaluation_date(spec, date)
     regions = _regions(loaded, world)
@@ -293,53 +311,64 @@ def _codes(e: _Entry, lists_dir: Path | None) -> list[str] | None:
     return codes or None
 
 
+_LIST_SUFFIXES = (".csv", ".parquet")
+
+
 def _read_list(item: str | ProductList, origin: Origin, lists_dir: Path | None) -> list[str] | None:
+    """Codes of a product list named in the scenario. A file is read only inside the folders the
+    scenario may read (:class:`~tariffsim.scenario.loader.FileAccess`), only if it is a regular
+    ``.csv`` or ``.parquet`` file, and only up to ``ScenarioLimits.max_list_bytes``."""
     if isinstance(item, ProductList):
-        path = Path(item.file)
-        if not path.is_absolute():
-            base = origin.base_dir or Path.cwd()
-            path = base / path
-        column, where = item.column, item.where
+        name, column, where = item.file, item.column, item.where
+    elif Path(item).suffix.lower() in _LIST_SUFFIXES:
+        name, column, where = item, None, {}
+    elif lists_dir is not None:
+        return _named_list(item, lists_dir, origin)
     else:
-        candidates = []
-        named = Path(item)
-        if named.suffix.lower() in (".csv", ".parquet"):
-            candidates.append(named if named.is_absolute() else (origin.base_dir or Path.cwd()) / named)
-        elif lists_dir is not None:
-            return _named_list(item, lists_dir, origin)
-        else:
-            return None  # a named list: used only when a lists folder is given
-        existing = [c for c in candidates if c.exists()]
-        path = existing[0] if existing else candidates[0]
-        column, where = None, {}
+        return None  # a named list: used only when a lists folder is given
+    access = origin.file_access()
     try:
-        return read_product_list(path, column, where)
+        if Path(name).suffix.lower() not in _LIST_SUFFIXES:
+            raise FileRefused(f"product list file {name!r}: a product list is a .csv or .parquet file")
+        path = access.resolve(name, origin.base_dir, "product list file")
+        data = read_limited(path, access.limits.max_list_bytes, "product list file")
+        return read_product_list(path, column, where, data=data)
+    except FileTooLarge as exc:
+        raise origin.error(f"{exc} (ScenarioLimits.max_list_bytes)", "product_list") from None
     except (FileNotFoundError, KeyError, ValueError) as exc:
         raise origin.error(str(exc).strip("'\""), "product_list") from None
 
 
 def _named_list(name: str, lists_dir: Path, origin: Origin) -> list[str]:
     """``NAME.csv`` / ``NAME.parquet`` in ``lists_dir``, or the rows of a combined list file in it
-    whose ``list`` column equals NAME (the layout of the USTR annex table)."""
+    whose ``list`` column equals NAME (the layout of the USTR annex table).
+
+    ``lists_dir`` is the user's choice (``--lists``); NAME comes from the scenario, so it must be
+    a plain file name (no folder, no ``..``), and every file is read within the byte limit."""
+    if Path(name).name != name or name.startswith(".") or any(c in name for c in "\\\x00:"):
+        raise origin.error(f"product list name {name!r} must be a plain name such as 'list1_34b' (no folders); "
+                           "name a file with product_list = \"lists/NAME.csv\"", "product_list")
     if not lists_dir.is_dir():
         raise origin.error(f"the lists folder {lists_dir} does not exist", "product_list")
-    for suffix in (".csv", ".parquet"):
-        path = lists_dir / f"{name}{suffix}"
-        if path.exists():
+    limit = origin.file_access().limits.max_list_bytes
+    try:
+        for suffix in _LIST_SUFFIXES:
+            path = lists_dir / f"{name}{suffix}"
+            if path.exists():
+                return read_product_list(path, data=read_limited(path, limit, "product list file"))
+        for path in sorted(lists_dir.glob("*.csv")):
+            header = read_prefix(path, 64 * 1024, "product list file").split(b"\n", 1)[0]
+            if "list" not in [h.strip().strip('"') for h in header.decode("utf-8", errors="replace").split(",")]:
+                continue
             try:
-                return read_product_list(path)
-            except (KeyError, ValueError) as exc:
-                raise origin.error(str(exc).strip("'\""), "product_list") from None
-    for path in sorted(lists_dir.glob("*.csv")):
-        header = path.open(encoding="utf-8", errors="replace").readline()
-        if "list" not in [h.strip().strip('"') for h in header.split(",")]:
-            continue
-        try:
-            return read_product_list(path, where={"list": name})
-        except ValueError:
-            continue
-        except KeyError as exc:
-            raise origin.error(str(exc).strip("'\""), "product_list") from None
+                return read_product_list(path, where={"list": name},
+                                         data=read_limited(path, limit, "product list file"))
+            except ValueError:
+                continue
+    except FileTooLarge as exc:
+        raise origin.error(f"{exc} (ScenarioLimits.max_list_bytes)", "product_list") from None
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        raise origin.error(str(exc).strip("'\""), "product_list") from None
     raise origin.error(f"no product list '{name}' in {lists_dir} (looked for {name}.csv, {name}.parquet and a CSV "
                        "with a 'list' column)", "product_list")
 

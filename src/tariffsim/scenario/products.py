@@ -11,6 +11,7 @@ Codes are compared as digit strings, so leading zeros matter (``"0101"``, not ``
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,41 +90,44 @@ def match_patterns(codes: pd.Series, patterns: Sequence[CodePattern]) -> NDArray
     return mask
 
 
-def read_product_list(path: Path, column: str | None = None, where: Mapping[str, Any] | None = None) -> list[str]:
+def read_product_list(path: Path, column: str | None = None, where: Mapping[str, Any] | None = None, *,
+                      data: bytes | None = None) -> list[str]:
     """Codes from a CSV or Parquet product list.
 
     Parameters
     ----------
     path
-        ``.csv`` or ``.parquet`` file.
+        ``.csv`` or ``.parquet`` file (its name is used in messages and its suffix
+        chooses the format).
     column
         The code column; default: the first column whose name contains ``hts``,
         ``hs`` or ``code`` (case-insensitive).
     where
         Keep only rows whose columns equal the given values (a list means any of
         them), e.g. ``{"list": "list1_34b"}``.
+    data
+        The file's content when the caller has already read it (the scenario
+        compiler reads list files itself, within its byte limit and allowed folders);
+        otherwise ``path`` is read.
 
     Raises
     ------
     FileNotFoundError, KeyError, ValueError
-        With a message naming the file and the column; the scenario loader turns
-        them into :class:`~tariffsim.errors.ScenarioError`.
+        With a message naming the file, the row and the column; the scenario
+        loader turns them into :class:`~tariffsim.errors.ScenarioError`. Messages
+        never quote the file's cells or header (a list file may be anything).
     """
-    if not path.exists():
+    if data is None and not path.exists():
         raise FileNotFoundError(f"product list file not found: {path}")
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-        frame = frame.astype({c: str for c in frame.columns})
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = _read_frame(path, data)
     if column is None:
         candidates = [c for c in frame.columns if re.search(r"hts|hs|code", str(c), re.IGNORECASE)]
         if not candidates:
-            raise KeyError(f"{path}: no code column (a column named like 'hts8', 'hs6' or 'code'); "
-                           "name it with product_list.column")
+            raise KeyError(f"{path}: no code column among its {len(frame.columns)} columns (a column named like "
+                           "'hts8', 'hs6' or 'code'); name it with product_list.column")
         column = str(candidates[0])
     if column not in frame.columns:
-        raise KeyError(f"{path}: no column '{column}' (columns: {', '.join(map(str, frame.columns))})")
+        raise KeyError(f"{path}: no column '{column}' among its {len(frame.columns)} columns")
     for key, wanted in (where or {}).items():
         if key not in frame.columns:
             raise KeyError(f"{path}: no column '{key}' to filter on")
@@ -133,8 +137,33 @@ def read_product_list(path: Path, column: str | None = None, where: Mapping[str,
     for line, raw in zip(frame.index, frame[column], strict=True):
         try:
             codes.append(normalize_code(raw))
-        except ValueError as exc:
-            raise ValueError(f"{path}: row {int(line) + 2}, column '{column}': {exc}") from None
+        except ValueError:
+            # The cell is not quoted: a list file is data from anywhere, and errors are shown to anyone.
+            raise ValueError(f"{path}: row {int(line) + 2}, column '{column}': not a product code of 2 to 10 "
+                             "digits (HS2 to HS10, e.g. 8471 or 0101.21)") from None
     if not codes:
         raise ValueError(f"{path}: the product list is empty" + (f" after filtering on {dict(where)}" if where else ""))
     return codes
+
+
+def _read_frame(path: Path, data: bytes | None) -> pd.DataFrame:
+    """The table as strings; reading errors say where, never what the file holds."""
+    source: Any = path if data is None else io.BytesIO(data)
+    if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
+
+        try:
+            frame = pd.read_parquet(source)
+        except (pa.ArrowException, ValueError, OSError, TypeError):
+            raise ValueError(f"{path}: not a readable Parquet file") from None
+        return frame.astype({c: str for c in frame.columns})
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        near = re.search(r"(?:line|row) (\d+)", str(exc))
+        raise ValueError(f"{path}: not a readable CSV file" + (f" (near line {near.group(1)})" if near else "")
+                         ) from None

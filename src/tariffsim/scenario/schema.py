@@ -19,10 +19,13 @@ Tables of a scenario file (every key is documented with a worked example in
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tariffsim._text import control_characters
 from tariffsim.options import Closure
 from tariffsim.scenario.products import parse_patterns
 
@@ -35,6 +38,7 @@ __all__ = [
     "Retaliation",
     "Scenario",
     "TradeCost",
+    "parse_date",
     "parse_rate",
 ]
 
@@ -42,8 +46,9 @@ __all__ = [
 def parse_rate(value: float | int | str) -> float:
     """A rate as a fraction: ``"25%"`` → 0.25, ``0.25`` → 0.25.
 
-    Raises ``ValueError`` for rates at or below −100 %, and for bare numbers
-    above 10 (almost surely a percentage written without ``%``).
+    Raises ``ValueError`` for rates at or below −100 %, for bare numbers
+    above 10 (almost surely a percentage written without ``%``), and for
+    infinite or NaN rates.
     """
     if isinstance(value, bool):
         raise ValueError("a rate is a number or a percentage string such as '25%'")
@@ -62,20 +67,53 @@ def parse_rate(value: float | int | str) -> float:
                              "or a fraction such as 0.25")
     else:
         raise ValueError("a rate is a number or a percentage string such as '25%'")
+    if not math.isfinite(rate):
+        raise ValueError(f"rate {value} is not a finite number")
     if not rate > -1.0:
         raise ValueError(f"rate {value} is at or below -100%")
     return rate
 
 
-def _date(value: Any) -> Any:
-    """Accept TOML dates and ISO strings."""
+def parse_date(value: dt.date | str | None) -> dt.date | None:
+    """A date from a TOML date (``2019-06-01``), a date-time or an ISO string (``"2019-06-01"``).
+
+    ``None`` stays ``None``. Numbers are refused: ``20190601`` or a Unix
+    timestamp is not a date anyone means to write (pydantic would read it as seconds
+    since 1970).
+
+    Raises
+    ------
+    ValueError
+        For anything else, saying how a date is written.
+    """
+    if value is None:
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, dt.date):
+        return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a date (write 2018-07-06)") from None
+            shown = value if len(value) <= 40 else value[:39] + "…"
+            raise ValueError(f"{shown!r} is not a date (write 2018-07-06)") from None
+    kind = ("true/false" if isinstance(value, bool) else "a number" if isinstance(value, int | float)
+            else f"a {type(value).__name__}")
+    raise ValueError(f"a date is written 2018-07-06 (a TOML date) or \"2018-07-06\", not {kind}")
+
+
+def _date(value: Any) -> Any:
+    """Validator form of :func:`parse_date` (TOML dates and ISO strings; no numbers)."""
+    return parse_date(value)
+
+
+def _no_control_characters(value: str, what: str) -> str:
+    bad = control_characters(value)
+    if bad:
+        codes = ", ".join(f"U+{ord(c):04X}" for c in bad[:3])
+        raise ValueError(f"{what} contains control or text-direction characters ({codes}); they would garble "
+                         "terminals and reports: remove them")
     return value
 
 
@@ -152,6 +190,11 @@ class _Timed(_Strict):
     def _dates(cls, value: Any) -> Any:
         return _date(value)
 
+    @field_validator("label")
+    @classmethod
+    def _plain_label(cls, value: str) -> str:
+        return _no_control_characters(value, "label")
+
     @model_validator(mode="after")
     def _order(self) -> _Timed:
         if self.effective is not None and self.until is not None and self.until <= self.effective:
@@ -174,7 +217,7 @@ class _TariffFields(_Timed):
     product_list: str | ProductList | None = None
     sectors: str | list[str] | None = None
     exclude: list[str] = Field(default_factory=list)
-    coverage: float | None = Field(default=None, ge=0)
+    coverage: float | None = Field(default=None, ge=0, strict=True, allow_inf_nan=False)
     rate: float
     mode: Literal["add", "set"] = "add"
     suspended: bool = False
@@ -228,6 +271,11 @@ class Retaliation(_TariffFields):
 
     answers: str = Field(min_length=1)
 
+    @field_validator("answers")
+    @classmethod
+    def _plain_answers(cls, value: str) -> str:
+        return _no_control_characters(value, "answers")
+
 
 class TradeCost(_Timed):
     """One ``[[trade_cost]]``: cost variable ``variable`` changes by ``change`` for the pairs.
@@ -236,8 +284,8 @@ class TradeCost(_Timed):
     """
 
     variable: str = Field(min_length=1)
-    coefficient: float
-    change: float = 1.0
+    coefficient: float = Field(strict=True, allow_inf_nan=False)
+    change: float = Field(default=1.0, strict=True, allow_inf_nan=False)
     exporters: str | list[str]
     importers: str | list[str]
     symmetric: bool = True
@@ -250,7 +298,7 @@ class Purchase(_Timed):
     importer: str = Field(min_length=1)
     exporter: str = Field(min_length=1)
     sectors: str | list[str] = "all"
-    value: float
+    value: float = Field(strict=True, allow_inf_nan=False)
 
 
 class Scenario(_Strict):
@@ -263,10 +311,18 @@ class Scenario(_Strict):
     trade_cost: list[TradeCost] = Field(default_factory=list)
     purchase: list[Purchase] = Field(default_factory=list)
 
+    @field_validator("regions")
+    @classmethod
+    def _plain_region_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            _no_control_characters(name, "a region name")
+        return value
+
     @model_validator(mode="after")
     def _unique_labels(self) -> Scenario:
-        labels = [a.label for a in [*self.action, *self.retaliation] if a.label]
-        dups = sorted({x for x in labels if labels.count(x) > 1})
+        counts = Counter(a.label for a in [*self.action, *self.retaliation] if a.label)
+        dups = sorted(x for x, n in counts.items() if n > 1)
         if dups:
-            raise ValueError(f"action labels must be unique (extends overlays by label); repeated: {dups}")
+            raise ValueError(f"action labels must be unique (extends overlays by label); repeated: {dups[:5]}"
+                             + (f" and {len(dups) - 5} more" if len(dups) > 5 else ""))
         return self
