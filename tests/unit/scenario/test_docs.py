@@ -20,3 +20,25 @@ def test_every_key_is_documented(model):
 def test_every_table_is_documented():
     for table in ("[scenario]", "[regions]", "[[action]]", "[[retaliation]]", "[[trade_cost]]", "[[purchase]]"):
         assert f"`{table}`" in DOCS
+
+
+def test_the_trust_model_and_its_limits_are_documented_as_implemented():
+    from tariffsim.scenario import ScenarioLimits
+
+    section = DOCS.split("## Scenario files are untrusted input", 1)[1].split("\n## ", 1)[0]
+    for phrase in ("allow_paths", "--allow-path", "regular files", "ScenarioLimits", "row and", "`/dev/zero`"):
+        assert phrase in section, phrase
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in section.splitlines()
+            if line.startswith("| ") and not line.startswith("| limit")}
+    limits = ScenarioLimits()
+
+    def row(word: str) -> str:
+        (value,) = [v for k, v in rows.items() if word in k]
+        return value
+
+    assert row("scenario file") == f"{limits.max_file_bytes // 1024} KB"
+    assert row("inside each other") == str(limits.max_nesting)
+    assert row("dotted key") == str(limits.max_key_parts)
+    assert row("`extends` chain") == str(limits.max_extends)
+    assert row("product-list") == f"{limits.max_list_bytes // 1024**2} MB"
+    assert row("`world` folder") == f"{limits.max_world_bytes // 1024**3} GB"
