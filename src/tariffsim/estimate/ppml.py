@@ -149,6 +149,37 @@ def parse_formula(formula: str, spec: GravitySpec | None = None) -> Formula:
     return Formula(outcome=lhs, covariates=covariates, fixed_effects=terms)
 
 
+def _missing_border(sample: pd.DataFrame, parsed: Formula, spec: GravitySpec, X: NDArray[np.float64]) -> str:
+    """A warning when domestic flows are in the sample but nothing in the model separates them from
+    international ones, or ''.
+
+    With domestic flows (exporter = importer) in the data, structural gravity needs a border term
+    — an international-border dummy (possibly split by year) or pair fixed effects — or every other
+    covariate absorbs the border effect (Yotov et al. 2016, ch. 1, "trade without borders"). The
+    border is present when the international indicator lies in the span of the covariates (with a
+    constant), or when a fixed effect is at the pair level.
+    """
+    if spec.exporter not in sample.columns or spec.importer not in sample.columns:
+        return ""
+    domestic = (sample[spec.exporter].astype(str) == sample[spec.importer].astype(str)).to_numpy()
+    if not domestic.any() or domestic.all():
+        return ""
+    pair_level = {spec.pair_column, PAIR_COLUMN}
+    for term in parsed.fixed_effects:
+        columns = set(parsed.fe_columns(term))
+        if columns & pair_level or {spec.exporter, spec.importer} <= columns:
+            return ""
+    international = (~domestic).astype(np.float64)
+    design = np.column_stack([X, np.ones(len(sample))]) if X.size else np.ones((len(sample), 1))
+    fit, *_ = np.linalg.lstsq(design, international, rcond=None)
+    if np.max(np.abs(design @ fit - international)) < 1e-8:
+        return ""
+    return (f"the sample holds {int(domestic.sum())} domestic flows (exporter = importer) but the model has no "
+            "border term: add an international-border dummy (e.g. intl = exporter != importer, one per year in a "
+            "panel) or pair fixed effects, or the other coefficients absorb the border effect (Yotov et al. 2016, "
+            "ch. 1)")
+
+
 def pair_ids(
     frame: pd.DataFrame,
     *,
@@ -294,6 +325,9 @@ def ppml(
         notes.append(f"dropped as collinear with the fixed effects or other covariates: {', '.join(collinear)}")
 
     X = _design(sample, parsed, variables)
+    border = _missing_border(sample, parsed, spec, X)
+    if border:
+        notes.append(border)
     xi = X @ coef if variables else np.zeros(len(sample))
     if offset is not None:
         xi = xi + sample[offset].to_numpy(dtype=np.float64)

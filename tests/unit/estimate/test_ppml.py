@@ -279,3 +279,19 @@ def test_infinite_values_are_missing_and_the_iterative_rectifier_runs(noisy_pane
     dropped = fit.dropped.set_index("row")
     assert list(dropped.index) == [5] and dropped.loc[5, "reason"] == "missing"
     assert fit.options.separation == ("fe", "ir")
+
+
+def test_domestic_flows_without_a_border_term_are_flagged():
+    """Yotov et al. (2016, ch. 1): with domestic flows in the sample, a model without a border term
+    lets the other covariates absorb the border effect; the estimate says so."""
+    frame = cross_section(np.random.default_rng(3))
+    cross = GravitySpec(year=None, pair="pair")
+    flagged = ppml(frame, "trade ~ x1 | exporter + importer", spec=cross)
+    assert any("no border term" in note for note in flagged.notes)
+    assert not any("border" in note for note in ppml(frame, "trade ~ x1 + border | exporter + importer",
+                                                     spec=cross).notes)
+    assert not any("border" in note for note in ppml(frame, "trade ~ x1 | exporter + importer + pair",
+                                                     spec=cross).notes)
+    international = frame[frame["exporter"] != frame["importer"]]
+    assert not any("border" in note for note in ppml(international, "trade ~ x1 | exporter + importer",
+                                                     spec=cross).notes)
