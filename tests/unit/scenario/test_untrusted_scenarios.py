@@ -361,3 +361,14 @@ def test_a_relative_world_is_relative_to_the_file_that_names_it(tmp_path, world)
     (tmp_path / "base" / "parent.toml").write_text('[scenario]\nname = "p"\nworld = "w"\n')
     (tmp_path / "child.toml").write_text('[scenario]\nname = "c"\nextends = "base/parent.toml"\n')
     assert load_scenario_world(load_scenario(tmp_path / "child.toml")).countries == world.countries
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=st.text(alphabet='[]{}."\'#=,\n\\ ab1', max_size=400))
+def test_toml_punctuation_soup_ends_in_a_scenario_error_or_a_scenario(body):
+    """Strings, comments, brackets and dots in any order: the pre-scan and the parser agree
+    on what is text, and nothing but a ScenarioError comes out."""
+    try:
+        parse_scenario(HEADER + body)
+    except ScenarioError:
+        pass
