@@ -2,14 +2,16 @@
 
 Each module here is built only from the public API — the proof that the pieces
 compose — and exposes ``NAME``, ``TITLE``, ``CITATION``, ``FILES`` (paths under
-the data root), ``PUBLISHED`` (the published numbers it is compared with) and
-``run(data_dir, out_dir, **options) -> Replication``.
+the data root), ``PUBLISHED`` (the published numbers it is compared with), ``MODES``
+(the values ``--mode`` takes, default first; empty when it takes none), optionally
+``MODE_ALIASES`` (other names of a mode) and
+``run(data_dir, out_dir, mode=None, **options) -> Replication``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -17,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from tariffsim.errors import DataError
+from tariffsim.errors import DataError, ModelError
 
-__all__ = ["Replication", "REGISTRY", "available", "get", "run", "COUNTRY_COLUMNS", "data_file", "read_input"]
+__all__ = ["Replication", "REGISTRY", "available", "get", "run", "modes", "choose_mode", "CONVERGED_ALIAS",
+           "COUNTRY_COLUMNS", "data_file", "read_input"]
 
 REGISTRY: dict[str, str] = {
     "yotov2016-app1": "tariffsim.replicate.yotov2016_app1",
@@ -70,11 +73,52 @@ def get(name: str) -> ModuleType:
     return importlib.import_module(REGISTRY[name])
 
 
-def run(name: str, data_dir: str | Path, out_dir: str | Path, **options: Any) -> Replication:
-    """Run reproduction ``name`` on the data root ``data_dir``, writing into ``out_dir``."""
+def run(name: str, data_dir: str | Path, out_dir: str | Path, mode: str | None = None,
+        **options: Any) -> Replication:
+    """Run reproduction ``name`` on the data root ``data_dir``, writing into ``out_dir``.
+
+    ``mode`` is checked against the reproduction's :data:`MODES` before anything is read
+    (a :class:`~tariffsim.errors.ModelError` naming the modes it has, else).
+    """
     module = get(name)
     runner: Callable[..., Replication] = module.run
+    chosen = choose_mode(name, modes(name), mode, getattr(module, "MODE_ALIASES", {}))
+    if mode is not None:  # else each reproduction's own default (and its other options) applies
+        options["mode"] = chosen
     return runner(Path(data_dir), Path(out_dir), **options)
+
+
+CONVERGED_ALIAS: Mapping[str, str] = {"converged": "exact"}
+"""``converged``, the documented name of the converged (exact) equilibrium, as an alias of ``exact``
+in the reproductions whose ``exact`` mode is that equilibrium."""
+
+
+def modes(name: str) -> tuple[str, ...]:
+    """The modes reproduction ``name`` takes (``--mode``), its default first; empty when it takes none."""
+    return tuple(getattr(get(name), "MODES", ()))
+
+
+def choose_mode(name: str, allowed: Sequence[str], mode: str | None,
+                aliases: Mapping[str, str] | None = None) -> str | None:
+    """The mode to run: ``mode`` (an alias resolved), the default (``allowed[0]``) when it is ``None``.
+
+    Raises
+    ------
+    ModelError
+        When the reproduction has no modes and one is given, or ``mode`` is not one of them:
+        one line naming the modes it has.
+    """
+    aliases = dict(aliases or {})
+    if mode is None:
+        return allowed[0] if allowed else None
+    if not allowed:
+        raise ModelError(f"reproduction {name} has no modes (got --mode {mode!r}); run it without --mode")
+    chosen = aliases.get(mode, mode)
+    if chosen not in allowed:
+        names = [f"{m} (default)" if k == 0 else m for k, m in enumerate(allowed)]
+        names += [f"{alias} (= {target})" for alias, target in aliases.items() if target in allowed]
+        raise ModelError(f"reproduction {name} has no mode {mode!r}; its modes: {', '.join(names)}")
+    return chosen
 
 
 def read_input(data_dir: Path, relative: str, required: list[str], *,

@@ -35,9 +35,8 @@ import pandas as pd
 
 from tariffsim import Result, Shock, simulate
 from tariffsim.data.caliendo_parro import NAFTA, CaliendoParroData, read_caliendo_parro
-from tariffsim.errors import DataError
 from tariffsim.models.multisector import MultisectorModel
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, choose_mode, data_file
 
 NAME = "cp2015-nafta"
 TITLE = "NAFTA's tariff reductions with input-output links (Caliendo & Parro 2015)"
@@ -46,6 +45,8 @@ CITATION = ("Caliendo, L. & Parro, F. (2015). Estimates of the Trade and Welfare
 FOLDER = "caliendo_parro_2015"
 FILES = [f"{FOLDER}/original_matrices/xbilat1993.txt", f"{FOLDER}/tidy/trade.csv"]
 """One file of each layout; either layout is enough (``mode`` chooses)."""
+MODES = ("original", "tidy")
+"""The data layout to read: CP's original matrices (default) or the tidy tables."""
 
 PUBLISHED = {"MEX": 1.31, "CAN": -0.06, "USA": 0.08}
 """Welfare effects of NAFTA's tariff reductions, percent (abstract and Table 2)."""
@@ -67,8 +68,7 @@ COLUMNS = ["country", "welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct"
 
 def inputs(data_dir: Path, layout: str = "original") -> tuple[CaliendoParroData, Shock]:
     """The 1993 World and the NAFTA shock (2005 tariffs among CAN, MEX, USA)."""
-    if layout not in ("original", "tidy"):
-        raise DataError(f"mode '{layout}' is not one of original, tidy (the data layout to read)")
+    layout = str(choose_mode(NAME, MODES, layout))
     data_file(data_dir, FILES[0] if layout == "original" else FILES[1])
     data = read_caliendo_parro(Path(data_dir) / FOLDER, layout=layout)  # type: ignore[arg-type]
     shock = Shock.from_arrays(data.world, tariffs=data.nafta_tariffs,
@@ -102,11 +102,12 @@ def intra_bloc_imports(result: Result) -> dict[str, float]:
     return out
 
 
-def run(data_dir: Path, out_dir: Path, mode: str = "original") -> Replication:
+def run(data_dir: Path, out_dir: Path, mode: str | None = None) -> Replication:
     """Write ``countries.csv``, ``comparison.csv`` and the full result tables into ``out_dir``.
 
-    ``mode`` is the data layout to read: ``original`` (CP's matrices) or ``tidy``.
+    ``mode`` is the data layout to read: ``original`` (CP's matrices, default) or ``tidy``.
     """
+    mode = str(choose_mode(NAME, MODES, mode))
     result, data = solve(data_dir, mode)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = result.write(out_dir, extra={"reproduction": NAME, "layout": mode, "citation": CITATION,

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from tariffsim import GravityModel, Numeraire, Result, Shock, World, fitted_world, simulate
 from tariffsim.costs import cost_index
 from tariffsim.errors import ConvergenceError
-from tariffsim.replicate import COUNTRY_COLUMNS, Replication, read_input
+from tariffsim.replicate import COUNTRY_COLUMNS, Replication, choose_mode, read_input
 from tariffsim.solvers.balancing import biproportional
 
 NAME = "gegravity-can-jpn"
@@ -43,6 +43,8 @@ COEFFICIENTS = {"lndist": -0.3898623, "contiguity": 0.891577, "common_language":
                 "pta": 0.4711383, "international": -3.412584}
 REFERENCE = "DEU"
 PARTNERS = ("CAN", "JPN")
+MODES: tuple[str, ...] = ()
+"""No modes: every run computes both gegravity's one-step answer and the converged equilibrium."""
 PUBLISHED = {"CAN": 0.418261}
 """gegravity's documented GDP change for Canada, percent (one-step approximation)."""
 
@@ -119,8 +121,9 @@ def solve(data_dir: Path) -> Result:
     return simulate(baseline, shock, model=model)
 
 
-def run(data_dir: Path, out_dir: Path) -> Replication:
+def run(data_dir: Path, out_dir: Path, mode: str | None = None) -> Replication:
     """Write ``countries.csv`` (converged), ``comparison.csv`` and ``run.json`` into ``out_dir``."""
+    choose_mode(NAME, MODES, mode)
     baseline, shock, frame, experiment = inputs(data_dir)
     model = GravityModel(closure="fixed_ratio", numeraire=Numeraire("price_index", REFERENCE))
     result = simulate(baseline, shock, model=model)

@@ -53,9 +53,9 @@ import pandas as pd
 
 from tariffsim.data.elasticities import assign, read_broda_weinstein_hts10, read_hauk_import_demand
 from tariffsim.data.user_tables import read_table
-from tariffsim.errors import DataError, ModelError
+from tariffsim.errors import DataError
 from tariffsim.models.pe import ProductTrade, SmartSettings, simulate_pe
-from tariffsim.replicate import Replication, data_file, read_input
+from tariffsim.replicate import Replication, choose_mode, data_file, read_input
 
 NAME = "us-2018-deadweight"
 TITLE = "US tariffs on China, 2018-19: monthly tariff revenue and deadweight loss (PE, complete pass-through)"
@@ -72,6 +72,9 @@ FILES = [
 PUBLISHED = {"added_tax_usd_bn_per_month_end_2018": 3.0, "deadweight_loss_usd_bn_per_month_end_2018": 1.4}
 """Amiti, Redding & Weinstein (2019): by the end of 2018, all 2018 US tariffs cost US consumers and
 importers about $3 billion a month in added tax and $1.4 billion a month in deadweight loss."""
+
+MODES = ("china_and_others", "china_only")
+"""``--mode`` chooses ``partners``: China and everyone else as sources (default), or China only."""
 
 MONTHS = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)]
 SIGMA_CLIP = (1.0, 20.0)
@@ -176,10 +179,7 @@ def run(data_dir: Path, out_dir: Path, *, partners: str = "china_and_others", mo
     mode
         The command line's ``--mode``: a synonym of ``partners``.
     """
-    if mode is not None:
-        partners = mode
-    if partners not in ("china_and_others", "china_only"):
-        raise ModelError(f"partners '{partners}' is not one of china_and_others, china_only")
+    partners = str(choose_mode(NAME, MODES, partners if mode is None else mode))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     schedule = tariff_schedule(data_file(data_dir, FILES[0]))

@@ -18,7 +18,7 @@ WTO/UNCTAD. The book's procedure, step by step, from the public API:
 4. **Counterfactual**: RTA = 0 among CAN, MEX and USA; σ = 7; full-endowment GE
    with E_j = φ_j Y_j and Germany's inward multilateral resistance as numeraire,
    by the book's iterative GEPPML procedure (``book`` mode, default) or solved
-   exactly (``exact`` mode).
+   exactly (``exact`` mode, also called ``converged``).
 
 The book reports the effect *of* NAFTA, i.e. baseline relative to the world
 without it: ``countries.csv`` holds 100·(baseline / no-NAFTA − 1) for every
@@ -48,7 +48,8 @@ from tariffsim.estimate import (
     ppml,
     trade_costs,
 )
-from tariffsim.replicate import COUNTRY_COLUMNS, Replication
+from tariffsim.replicate import CONVERGED_ALIAS, COUNTRY_COLUMNS, Replication, choose_mode
+from tariffsim.replicate.yotov2016_app1 import book_note, mode_note
 from tariffsim.replicate.yotov2016_rta import load_panel
 from tariffsim.shock import Shock
 
@@ -66,6 +67,7 @@ REFERENCE = "DEU"
 NAFTA = ("CAN", "MEX", "USA")
 STAGE2_COVARIATES = ("ln_dist", "cntg", "lang", "clny")
 MODES = ("book", "exact")
+MODE_ALIASES = CONVERGED_ALIAS
 
 PUBLISHED = {"CAN": 3.40, "MEX": 3.81, "USA": 0.33}
 """Full-endowment effects of NAFTA on real GDP reported in the book's text, percent."""
@@ -97,8 +99,7 @@ def inputs(data_dir: Path) -> tuple[GravityEstimate, TradeCosts, World, Shock]:
 
 
 def solve(world: World, shock: Shock, mode: str) -> Result:
-    if mode not in MODES:
-        raise ModelError(f"mode '{mode}' is not one of {', '.join(MODES)}")
+    mode = str(choose_mode(NAME, MODES, mode, MODE_ALIASES))
     model = GravityModel(closure="fixed_ratio", numeraire=Numeraire("price_index", REFERENCE),
                          procedure=mode)  # type: ignore[arg-type]
     return simulate(world, shock, model=model)
@@ -116,11 +117,10 @@ def effects_of_nafta(result: Result) -> pd.DataFrame:
     return table
 
 
-def run(data_dir: Path, out_dir: Path, mode: str = "book") -> Replication:
+def run(data_dir: Path, out_dir: Path, mode: str | None = None) -> Replication:
     """Write ``countries.csv`` (effects of NAFTA, chosen mode), ``coefficients.csv``,
     ``trade_costs.csv``, ``comparison.csv`` and ``run.json`` into ``out_dir``."""
-    if mode not in MODES:
-        raise ModelError(f"mode '{mode}' is not one of {', '.join(MODES)}")
+    mode = str(choose_mode(NAME, MODES, mode, MODE_ALIASES))
     stage1, costs, world, shock = inputs(data_dir)
     results = {m: solve(world, shock, m) for m in MODES}
     effects = {m: effects_of_nafta(r).set_index("country") for m, r in results.items()}
@@ -146,12 +146,11 @@ def run(data_dir: Path, out_dir: Path, mode: str = "book") -> Replication:
     files[4].write_text(json.dumps(record, indent=2, default=to_jsonable) + "\n")
     book, exact = results["book"], results["exact"]
     notes = [
-        f"mode: {mode}",
+        mode_note(mode),
         f"stage 1: {stage1.formula}, N = {stage1.n_obs:,}, {len(stage1.dropped)} observations of pairs that never "
         f"trade dropped; stage 2: N = {costs.fill.n_obs:,}, {record['pairs_predicted']} pair effects predicted",
-        f"book procedure: {book.diagnostics.message}; market-clearing residual "
-        f"{book.equilibrium.market_clearing_residual():.1e}",
-        f"exact: residual {exact.equilibrium.market_clearing_residual():.1e}",
+        book_note(book),
+        f"The converged equilibrium clears markets to {exact.equilibrium.market_clearing_residual():.1e}.",
     ]
     return Replication(name=NAME, files=files, comparison=comparison, notes=notes)
 

@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffsim.errors import ModelError
 from tariffsim.estimate import GravityEstimate, GravitySpec, PPMLOptions, ppml
-from tariffsim.replicate import Replication, read_input
+from tariffsim.replicate import Replication, choose_mode, read_input
 from tariffsim.replicate.yotov2016_rta import coefficient_frame, compare
 
 NAME = "yotov2016-ch1-ex2"
@@ -52,6 +51,7 @@ PUBLISHED_SE = {
 }
 """Published standard errors (clustered by pair), three decimals."""
 PUBLISHED_N = 18886
+MODES: tuple[str, ...] = ()
 """Observations used by the published fits (pairs that never trade are dropped)."""
 
 
@@ -73,8 +73,7 @@ def estimate(data_dir: Path, with_tariff: bool = True) -> GravityEstimate:
 
 def run(data_dir: Path, out_dir: Path, mode: str | None = None) -> Replication:
     """Write ``coefficients.csv`` (with the tariff), ``coefficients_rtas.csv`` and ``dropped.csv``."""
-    if mode is not None:
-        raise ModelError(f"{NAME} has no modes; got --mode {mode}")
+    choose_mode(NAME, MODES, mode)
     tariffs = estimate(data_dir, with_tariff=True)
     rtas = estimate(data_dir, with_tariff=False)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ def test_published_numbers_are_the_books():
     assert PUBLISHED == BOOK
 
 
+@pytest.mark.shared_data
 def test_book_mode_reproduces_the_published_numbers(output):
     _, rep = output
     table = rep.comparison.set_index("country")
@@ -34,6 +35,7 @@ def test_book_mode_reproduces_the_published_numbers(output):
         assert table.loc[country, "book_real_gdp_pct"] == pytest.approx(published, abs=0.02), country
 
 
+@pytest.mark.shared_data
 def test_exact_mode_is_close_to_the_book_and_clears_markets(output):
     out, rep = output
     table = rep.comparison.set_index("country")
@@ -48,6 +50,7 @@ def test_exact_mode_is_close_to_the_book_and_clears_markets(output):
     assert record["mode"] == "exact"
 
 
+@pytest.mark.shared_data
 def test_book_answer_does_not_clear_markets(tmp_path):
     from tests.conftest import data_root
 
@@ -57,3 +60,25 @@ def test_book_answer_does_not_clear_markets(tmp_path):
     book = solve(data, "book")
     assert book.equilibrium.market_clearing_residual() > 1e-4
     assert book.diagnostics.method == "book"
+
+
+@pytest.mark.shared_data
+def test_converged_is_the_exact_mode_and_the_book_note_reads_as_a_sentence(output, tmp_path):
+    from tariffsim.replicate.yotov2016_app1 import solve
+    from tests.conftest import data_root
+
+    data = data_root(*replicate.get("yotov2016-app1").FILES)
+    out, rep = output
+    alias = replicate.run("yotov2016-app1", data, tmp_path, mode="converged")
+    import json
+
+    assert json.loads((tmp_path / "run.json").read_text())["mode"] == "exact"
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "countries.csv"), pd.read_csv(out / "countries.csv"))
+    book = solve(data, "book")
+    note = next(n for n in alias.notes if n.startswith("The book's procedure"))
+    assert note == ("The book's procedure met its stopping rule (the standard deviation and the largest change in "
+                    "factory-gate prices between passes below 0.01) after "
+                    f"{book.diagnostics.iterations} passes; its answer misses market clearing by up to "
+                    f"{100 * book.equilibrium.market_clearing_residual():.2f}% of a country's output, so it is not "
+                    "an exact equilibrium.")
+    assert all(n[0].isupper() and n.endswith(".") for n in rep.notes)

@@ -36,6 +36,8 @@ def test_published_numbers_are_the_books():
     assert yotov2016_app2.PUBLISHED_COEFFICIENTS == {"stage 1": BOOK_STAGE1, "stage 2": BOOK_STAGE2}
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_coefficients_match_the_book(output):
     out, _ = output
     table = pd.read_csv(out / "coefficients.csv").set_index(["stage", "variable"])
@@ -45,6 +47,8 @@ def test_coefficients_match_the_book(output):
             assert table.loc[(stage, variable), "se"] == pytest.approx(se, rel=1e-4), variable
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_pair_effects_and_samples_match_the_log(output):
     out, _ = output
     costs = pd.read_csv(out / "trade_costs.csv").set_index(["exporter", "importer"])
@@ -59,6 +63,8 @@ def test_pair_effects_and_samples_match_the_log(output):
     assert record["stage1"]["adding_up_residual"] < 1e-10
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_book_mode_reproduces_the_nafta_effects(output):
     out, rep = output
     countries = pd.read_csv(out / "countries.csv")
@@ -70,6 +76,8 @@ def test_book_mode_reproduces_the_nafta_effects(output):
     assert comparison.loc["CAN", "book_mode"] == pytest.approx(table.loc["CAN", "real_gdp_pct"])
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_exact_mode_clears_markets_and_stays_close(output):
     out, rep = output
     record = json.loads((out / "run.json").read_text())

@@ -19,8 +19,10 @@ BOOK_TRFFS = {"RTA": (-0.217, 0.056), "RTA_LAG3": (0.256, 0.037), "RTA_LAG6": (0
 BOOK_RTAS = {"RTA": (0.392, 0.064), "RTA_LAG3": (0.248, 0.040), "RTA_LAG6": (0.246, 0.043),
              "RTA_LAG9": (0.083, 0.034)}
 BOOK_N = 18886
-# Ch. 1, application 3, column with pair fixed effects: RTA 0.557 (book text and table).
+# Ch. 1, application 3, column (4) "ENDG", pair fixed effects: RTA 0.557 (0.102), standard error clustered
+# by pair (the application's results table, as printed by the book's R companion, Vargas, tradepolicy).
 BOOK_RTA_PAIR_FE = 0.557
+BOOK_RTA_PAIR_FE_SE = 0.102
 
 
 def third_decimal(value: float, published: float) -> bool:
@@ -52,8 +54,11 @@ def test_published_numbers_are_the_books():
         {k: v[1] for k, v in BOOK_TRFFS.items()}
     assert yotov2016_ch1_ex2.PUBLISHED["RTAs"] == {k: v[0] for k, v in BOOK_RTAS.items()}
     assert yotov2016_rta.PUBLISHED == {"rta": BOOK_RTA_PAIR_FE}
+    assert yotov2016_rta.PUBLISHED_SE == {"rta": BOOK_RTA_PAIR_FE_SE}
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_mfn_tariff_coefficients_match_the_book_to_the_third_decimal(ex2):
     out, _ = ex2
     table = pd.read_csv(out / "coefficients.csv").set_index("variable")
@@ -67,6 +72,8 @@ def test_mfn_tariff_coefficients_match_the_book_to_the_third_decimal(ex2):
         assert third_decimal(rtas.loc[variable, "se"], se), variable
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_mfn_sample_and_elasticity(ex2):
     out, rep = ex2
     dropped = pd.read_csv(out / "dropped.csv")
@@ -78,17 +85,24 @@ def test_mfn_sample_and_elasticity(ex2):
     assert any("8.604" in note for note in rep.notes)
 
 
+@pytest.mark.shared_data
+@pytest.mark.slow
 def test_rta_with_pair_effects_matches_the_book(rta):
     out, rep = rta
     table = pd.read_csv(out / "coefficients.csv").set_index("variable")
     assert third_decimal(table.loc["rta", "coef"], BOOK_RTA_PAIR_FE)
+    assert third_decimal(table.loc["rta", "se"], BOOK_RTA_PAIR_FE_SE)
     dropped = pd.read_csv(out / "dropped.csv")
     # The book's log of the same regression (ch. 2, app. 2): 7 pairs never trade, 84 observations excluded.
     assert len(dropped) == 84 and (dropped["reason"] == "separation_fe").all()
     assert dropped["detail"].str.extract(r"pair_id = (\d+)")[0].nunique() == 7
     assert rep.comparison.loc[0, "coef"] == pytest.approx(table.loc["rta", "coef"])
+    # the published standard error stands beside ours in the comparison
+    assert rep.comparison.loc[0, "published_se"] == BOOK_RTA_PAIR_FE_SE
+    assert rep.comparison.loc[0, "se"] == pytest.approx(table.loc["rta", "se"])
 
 
+@pytest.mark.shared_data
 def test_book_pair_id_is_symmetric_with_own_domestic_pairs():
     frame = yotov2016_rta.load_panel(shared_data_root())
     pairs = pd.DataFrame({"pair_id": frame["pair_id"], "label": pair_ids(frame, symmetric=True, domestic="own")})
