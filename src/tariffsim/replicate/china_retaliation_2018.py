@@ -51,11 +51,11 @@ import numpy as np
 import pandas as pd
 
 from tariffsim.data.elasticities import assign, read_broda_greenfield_weinstein
-from tariffsim.data.tariffs import piie_levels
 from tariffsim.errors import ModelError
 from tariffsim.models.pe import PEResult, ProductTrade, SmartSettings, simulate_pe
-from tariffsim.replicate import Replication, data_file, read_input
+from tariffsim.replicate import Replication, choose_mode, data_file, read_input
 from tariffsim.replicate._inputs import import_tables
+from tariffsim.replicate._piie import HS8_MEAN, NO_TARIFF_LINE, average_tariffs, line_table
 
 NAME = "china-retaliation-2018"
 TITLE = "China's retaliation against the US, 2018-19: imports from the US and from others by PIIE sector (SMART)"
@@ -73,6 +73,9 @@ PUBLISHED = {"avg_tariff_on_us_2018_01_01_pct": 8.0, "avg_tariff_on_us_2019_06_0
              "avg_tariff_on_others_2019_06_01_pct": 6.7}
 """PIIE's average Chinese tariffs (Bown, Jung & Zhang 2019, figure 1 and text): 8.0 % on
 everyone in early 2018; 20.7 % on US goods and 6.7 % on everyone else after 1 June 2019."""
+
+MODES = ("exact", "linear")
+"""``--mode`` chooses ``form``: SMART in its exact constant-elasticity form (default) or its linear closed forms."""
 
 US_SHARE_2017 = 0.084
 """US share of China's 2017 merchandise imports: $154.8 bn (the PIIE file's total) of about
@@ -113,48 +116,19 @@ def _piie(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return tables["piie-tariffs"]["rates"], tables["piie-tariffs"]["imports"]
 
 
-def tariff_levels(rates: pd.DataFrame, when: Date) -> pd.DataFrame:
-    """China's tariffs by HS10 line on the US and on others at ``when`` and on 1 January 2018, percent.
-
-    Returns columns ``hs10``, ``hs8``, ``base`` (1 Jan 2018), ``us`` (MFN plus
-    retaliation) and ``others`` (MFN only) at ``when``.
-    """
-    levels = piie_levels(rates, when)
-    hs10 = levels["hs10"].astype(str)
-    return pd.DataFrame({"hs10": hs10, "hs8": hs10.str[:8], "base": 100.0 * levels["base"],
-                         "us": 100.0 * levels["total"], "others": 100.0 * levels["mfn"]})
-
-
-def _line_tariffs(lines: pd.DataFrame, codes: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Simple mean over HS10 lines within each HS8 code; HS6 then HS4 means where an HS8 has no line."""
-    out = pd.DataFrame(index=codes.index, columns=["base", "us", "others"], dtype=float)
-    how = pd.Series("", index=codes.index, dtype=object)
-    todo = pd.Series(True, index=codes.index)
-    for digits in (8, 6, 4):
-        means = lines.assign(key=lines["hs10"].str[:digits]).groupby("key")[["base", "us", "others"]].mean()
-        keys = codes.str[:digits]
-        hit = todo & keys.isin(means.index) & keys.map(means["base"]).notna()
-        out.loc[hit] = means.reindex(pd.Index(keys[hit])).to_numpy()
-        how[hit] = "HS8 mean of HS10 lines" if digits == 8 else f"HS{digits} mean (no HS10 line in the HS8)"
-        todo &= ~hit
-    out.loc[todo] = 0.0
-    how[todo] = "no tariff line: 0"
-    return out, how
-
-
 def inputs(data_dir: Path, *, when: Date, us_share: float | Mapping[str, float], mfn_changes: bool
            ) -> tuple[ProductTrade, pd.DataFrame, pd.DataFrame]:
     """The baseline (China's imports by HS8 from the US and from others), new tariffs and line notes."""
     rates, raw = _piie(data_dir)
-    lines = tariff_levels(rates, when)
     # The importer gives USD millions; this module works in USD.
-    imports = raw.assign(hs8=raw["hs8"].astype(str), value=pd.to_numeric(raw["value"]) * 1e6,
-                         sector=raw["sector"].astype(str).str.strip().replace(SECTOR_LABELS))
-    imports = imports.loc[imports["value"] > 0].reset_index(drop=True)
-    tariffs, how = _line_tariffs(lines, imports["hs8"])
+    imports = line_table(rates, raw[["hs8", "value", "sector"]].assign(
+        value=pd.to_numeric(raw["value"]) * 1e6, sector=raw["sector"].astype(str).str.strip().replace(SECTOR_LABELS)),
+        when)
     if not mfn_changes:
-        tariffs["us"] = tariffs["us"] - (tariffs["others"] - tariffs["base"])
-        tariffs["others"] = tariffs["base"]
+        imports["tariff_us_pct"] -= imports["tariff_others_pct"] - imports["tariff_base_pct"]
+        imports["tariff_others_pct"] = imports["tariff_base_pct"]
+    tariffs = pd.DataFrame({"base": imports["tariff_base_pct"], "us": imports["tariff_us_pct"],
+                            "others": imports["tariff_others_pct"]})
     if isinstance(us_share, Mapping):
         share = imports["sector"].map(dict(us_share)).astype(float).fillna(US_SHARE_2017)
     else:
@@ -174,10 +148,8 @@ def inputs(data_dir: Path, *, when: Date, us_share: float | Mapping[str, float],
     trade = ProductTrade.from_frame(frame, sector="sector", year=2017, name="China's 2017 imports by HS8",
                                     sources={"imports_from_us": FILES[1], "tariffs": FILES[0],
                                              "imports_from_others": f"assumed: US share {us_share}"})
-    line_notes = imports[["hs8", "sector", "value"]].assign(tariff_source=how.to_numpy(),
-                                                            tariff_base_pct=tariffs["base"].to_numpy(),
-                                                            tariff_us_pct=tariffs["us"].to_numpy(),
-                                                            tariff_others_pct=tariffs["others"].to_numpy())
+    line_notes = imports[["hs8", "sector", "value", "tariff_source", "tariff_base_pct", "tariff_us_pct",
+                          "tariff_others_pct"]]
     return trade, frame[["importer", "exporter", "product", "tariff_new"]], line_notes
 
 
@@ -247,13 +219,6 @@ def observed_exports(data_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _average_tariffs(notes: pd.DataFrame) -> dict[str, float]:
-    w = notes["value"]
-    return {"us_weighted_base_pct": float((notes["tariff_base_pct"] * w).sum() / w.sum()),
-            "us_weighted_on_us_pct": float((notes["tariff_us_pct"] * w).sum() / w.sum()),
-            "us_weighted_on_others_pct": float((notes["tariff_others_pct"] * w).sum() / w.sum())}
-
-
 def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
         us_share: float | Mapping[str, float] = US_SHARE_2017, substitution: str = "bgw", form: str = "exact",
         mfn_changes: bool = True, mode: str | None = None) -> Replication:
@@ -279,10 +244,7 @@ def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
     mode
         The command line's ``--mode``: a synonym of ``form``.
     """
-    if mode is not None:
-        form = mode
-    if form not in ("exact", "linear"):
-        raise ModelError(f"form '{form}' is not one of exact, linear")
+    form = str(choose_mode(NAME, MODES, form if mode is None else mode))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     result, notes = solve(data_dir, date=date, us_share=us_share, substitution=substitution, form=form,
@@ -293,17 +255,18 @@ def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
     result.products.to_csv(out_dir / "products.csv", index=False, float_format="%.12g")
     totals = sectors.set_index("sector").loc["Total"]
 
-    # Beside published and observed numbers: PIIE's averages, observed US exports, sensitivity.
-    averages = _average_tariffs(notes)
+    # Beside published (PIIE's averages) and observed (Census US exports) numbers, then sensitivity.
+    averages = average_tariffs(notes)
+    weights = ("weights: China's 2017 imports from the US by HS8 with a tariff line (the rule of "
+               "us-china-tariffs; HS 98000000 left out); PIIE weights by US exports to the world")
     rows: list[dict[str, Any]] = [
         {"quantity": "average tariff on US goods, 1 Jan 2018, %", "published": PUBLISHED[
-            "avg_tariff_on_us_2018_01_01_pct"], "tariffsim": averages["us_weighted_base_pct"],
-         "note": "PIIE weights (not in the shared data) vs 2017 imports from the US by HS8 here"},
+            "avg_tariff_on_us_2018_01_01_pct"], "observed": np.nan, "tariffsim": averages["base"],
+         "note": weights},
         {"quantity": f"average tariff on US goods, {date}, %", "published": PUBLISHED[
-            "avg_tariff_on_us_2019_06_01_pct"], "tariffsim": averages["us_weighted_on_us_pct"],
-         "note": "same weights as above"},
+            "avg_tariff_on_us_2019_06_01_pct"], "observed": np.nan, "tariffsim": averages["us"], "note": weights},
         {"quantity": f"average tariff on others, {date}, %", "published": PUBLISHED[
-            "avg_tariff_on_others_2019_06_01_pct"], "tariffsim": averages["us_weighted_on_others_pct"],
+            "avg_tariff_on_others_2019_06_01_pct"], "observed": np.nan, "tariffsim": averages["others"],
          "note": "PIIE weights by imports from others; here weighted by imports from the US"},
     ]
     observed = observed_exports(data_dir)
@@ -311,7 +274,7 @@ def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
         model = _num(sectors.set_index("sector").loc[obs["sector"], "imports_from_us_pct"])
         rows.append({"quantity": f"{obs['sector']}: imports from the US, % (model) vs US exports to China "
                                  f"2017->2019, HS{obs['hs_chapter']} (observed)",
-                     "published": _num(obs["observed_change_pct"]), "tariffsim": model,
+                     "published": np.nan, "observed": _num(obs["observed_change_pct"]), "tariffsim": model,
                      "note": "observed: Census US exports, all causes (e.g. the 737 MAX grounding, purchases "
                              "during talks)"})
     for share in (0.04, US_SHARE_2017, 0.2, 0.35):
@@ -320,25 +283,27 @@ def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
                                                      mfn_changes=mfn_changes)[0]
         alt_total = sector_table(alt).set_index("sector").loc["Total"]
         rows.append({"quantity": f"sensitivity: us_share={share:g}: imports from US %, from others %",
-                     "published": np.nan, "tariffsim": _num(alt_total["imports_from_us_pct"]),
+                     "published": np.nan, "observed": np.nan, "tariffsim": _num(alt_total["imports_from_us_pct"]),
                      "note": f"others {_num(alt_total['imports_from_others_pct']):+.3f} %"})
     linear = solve(data_dir, date=date, us_share=us_share, substitution=substitution, form="linear",
                    mfn_changes=mfn_changes)[0] if form != "linear" else result
     lin_total = sector_table(linear).set_index("sector").loc["Total"]
     rows.append({"quantity": "SMART linear closed forms: imports from the US, %", "published": np.nan,
-                 "tariffsim": _num(lin_total["imports_from_us_pct"]),
+                 "observed": np.nan, "tariffsim": _num(lin_total["imports_from_us_pct"]),
                  "note": f"others {_num(lin_total['imports_from_others_pct']):+.3f} %; "
                          f"{int(linear.bounded.sum())} rows at a bound"})
     comparison = pd.DataFrame(rows)
     comparison.to_csv(out_dir / "comparison.csv", index=False, float_format="%.12g")
 
     fallback_counts = notes["tariff_source"].value_counts().to_dict()
-    unmatched_value = float(notes.loc[notes["tariff_source"] != "HS8 mean of HS10 lines", "value"].sum())
+    no_line_value = float(notes.loc[notes["tariff_source"] == NO_TARIFF_LINE, "value"].sum())
+    unmatched_value = float(notes.loc[notes["tariff_source"] != HS8_MEAN, "value"].sum()) - no_line_value
     record = {
         "reproduction": NAME, "citation": CITATION, "date": date, "us_share": us_share,
         "substitution": substitution, "form": form, "mfn_changes": mfn_changes,
         "import_demand_elasticity": IMPORT_DEMAND,
-        "tariff_concordance": {"lines": fallback_counts, "imports_without_hs8_tariff_usd": unmatched_value},
+        "tariff_concordance": {"lines": fallback_counts, "imports_with_hs6_or_hs4_tariff_usd": unmatched_value,
+                               "imports_without_tariff_line_usd": no_line_value},
         "substitution_elasticity_matches": _match_summary(result.elasticities),
         "run": result.run_record(),
         "fingerprints": result.fingerprints,
@@ -349,8 +314,11 @@ def run(data_dir: Path, out_dir: Path, *, date: str = "2019-06-01",
     notes_text = [
         f"imports from the US {totals['imports_from_us_pct']:+.1f} %, from others "
         f"{totals['imports_from_others_pct']:+.2f} % (assumed US share {us_share})",
-        f"{len(notes)} HS8 lines with imports; {fallback_counts.get('HS8 mean of HS10 lines', 0)} matched at HS8, "
-        f"{unmatched_value / 1e9:.1f} bn USD of imports took an HS6/HS4 tariff",
+        f"{len(notes)} HS8 lines with imports; {fallback_counts.get(HS8_MEAN, 0)} matched at HS8, "
+        f"{unmatched_value / 1e9:.1f} bn USD of imports took an HS6/HS4 tariff and {no_line_value / 1e9:.1f} bn USD "
+        f"(HS 98000000) has no tariff line: no tariff in the model, left out of the average tariffs",
+        f"China's average tariff on US goods: {averages['base']:.2f} % on 1 January 2018, {averages['us']:.2f} % on "
+        f"{date} (the same rule and weights as us-china-tariffs)",
     ]
     files = [out_dir / n for n in ("sectors.csv", "sectors_detail.csv", "products.csv", "comparison.csv",
                                    "run.json")]

@@ -14,7 +14,11 @@ Two tables:
   average tariff on US goods at each event date from 1 January 2018 to 1 June 2019,
   from the Bown–Jung–Zhang (PIIE, 2019) HS10 tariff file (first column a level, later
   columns changes) weighted by China's 2017 imports from the US (PIIE HS8 file).
-  HS10 lines within an HS8 are averaged with equal weights. PIIE's published chart
+  HS10 lines within an HS8 are averaged with equal weights (HS6 or HS4 means for the
+  11 HS8 codes without an HS10 line); the $5.5 bn recorded under HS 98000000, which is
+  no tariff line, is left out of the weights. ``china-retaliation-2018`` uses the same
+  rule (:mod:`tariffsim.replicate._piie`), so both give the same average on the same
+  date. PIIE's published chart
   (7.99 % on 1 January 2018, 20.72 % on 1 June 2019) weights by *US exports to the
   world*, not in the shared data: weighting by China's imports from the US puts much
   weight on soybeans, aircraft and autos, which China taxed at the highest rates,
@@ -31,9 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from tariffsim.data.tariffs import piie_levels
-from tariffsim.replicate import Replication, data_file
+from tariffsim.replicate import Replication, choose_mode, data_file
 from tariffsim.replicate._inputs import import_tables
+from tariffsim.replicate._piie import average_tariffs, line_table
 
 NAME = "us-china-tariffs"
 TITLE = "Section 301 list coverage and China's average tariff on US goods, 2018-2019"
@@ -56,6 +60,8 @@ PUBLISHED = {"2018-01-01": 7.99, "2019-06-01": 20.72}
 """PIIE's published average tariff on US goods, percent (weighted by US exports to the world)."""
 
 LAST_DATE = "2019-06-01"
+MODES: tuple[str, ...] = ()
+"""No modes: the list coverage and the average tariff are computed one way."""
 
 
 def _catalog_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -87,21 +93,20 @@ def list_coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def china_average_tariff(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """China's tariff on US goods at each event date, weighted by its 2017 imports from the US (percent)."""
+    """China's tariff on US goods at each event date, weighted by its 2017 imports from the US (percent).
+
+    The rule (HS8 tariffs, weights, what is left out) is :func:`tariffsim.replicate._piie.average_tariffs`.
+    """
     rates, imports = tables["rates"], tables["imports"]
-    weights = imports.groupby(imports["hs8"].astype(str))["value"].sum()
     dates = sorted({d for d in pd.to_datetime(rates["event_date"]).dt.date if d <= dt.date.fromisoformat(LAST_DATE)})
-    rows = []
-    for when in dates:
-        levels = piie_levels(rates, when)
-        by_hs8 = levels.groupby(levels["hs10"].astype(str).str.slice(0, 8))["total"].mean()
-        w = weights.reindex(by_hs8.index).fillna(0.0)
-        rows.append({"date": when.isoformat(), "tariff_on_us_pct": 100.0 * float((by_hs8 * w).sum() / w.sum())})
+    rows = [{"date": when.isoformat(), "tariff_on_us_pct": average_tariffs(line_table(rates, imports, when))["us"]}
+            for when in dates]
     return pd.DataFrame(rows)
 
 
-def run(data_dir: Path, out_dir: Path) -> Replication:
+def run(data_dir: Path, out_dir: Path, mode: str | None = None) -> Replication:
     """Write ``lists.csv`` and ``china_average_tariff.csv`` into ``out_dir``."""
+    choose_mode(NAME, MODES, mode)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = _catalog_tables(data_dir)
     lists = list_coverage(tables)
@@ -111,7 +116,9 @@ def run(data_dir: Path, out_dir: Path) -> Replication:
     comparison = average.assign(published_pct=average["date"].map(PUBLISHED))
     notes = [
         "list coverage: HS2 chapter imports split equally over the chapter's HTS8 lines (an approximation)",
-        "China's average: weighted by China's 2017 imports from the US; PIIE weights by US exports to the world",
+        "China's average: weighted by China's 2017 imports from the US by HS8 with a tariff line ($5.5 bn under "
+        "HS 98000000 has none and is left out), as in china-retaliation-2018; PIIE weights by US exports to the "
+        "world, which are not in the shared data",
     ]
     return Replication(name=NAME, files=[out_dir / "lists.csv", out_dir / "china_average_tariff.csv"],
                        comparison=comparison, notes=notes)

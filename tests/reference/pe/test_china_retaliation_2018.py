@@ -10,6 +10,10 @@ import pandas as pd
 import pytest
 
 from tariffsim.replicate import china_retaliation_2018 as repro
+from tariffsim.replicate._piie import tariff_levels
+from tests.reference.us_china import by_hand
+
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 
 SECTORS = ["Aircraft", "All other goods", "Autos and parts", "Chemicals, plastics and rubber products",
            "Electrical machinery and equipment", "Mechanical machinery and appliances",
@@ -48,10 +52,10 @@ def test_sectors_file_has_the_promised_columns_and_every_piie_sector(output):
 def test_tariff_levels_are_row_sums_of_the_event_columns(data_root):
     # PIIE: "the level at date d is the row sum of columns up to d (soybeans 1201.90: 3 + 25 = 28)".
     rates, _ = repro._piie(data_root)
-    lines = repro.tariff_levels(rates, date(2019, 6, 1)).set_index("hs10")
+    lines = tariff_levels(rates, date(2019, 6, 1)).set_index("hs10")
     soy = lines.loc[lines["hs8"] == "12019010"].iloc[0]
     assert soy["base"] == pytest.approx(3) and soy["us"] == pytest.approx(28) and soy["others"] == pytest.approx(3)
-    before = repro.tariff_levels(rates, date(2018, 7, 5)).set_index("hs10")
+    before = tariff_levels(rates, date(2018, 7, 5)).set_index("hs10")
     assert before.loc[before["hs8"] == "12019010", "us"].iloc[0] == pytest.approx(3)
 
 
@@ -84,10 +88,21 @@ def test_revenue_column_is_the_tariff_on_counterfactual_imports_from_the_us(outp
     assert total == pytest.approx(expected, rel=1e-9)
 
 
-def test_comparison_shows_published_averages_observed_exports_and_sensitivity(output):
+def test_piie_published_averages_are_reported_not_asserted_and_observed_exports_are_labelled_observed(
+        output, data_root):
     _, rep = output
     table = rep.comparison
-    assert set(table["published"].dropna()) >= {8.0, 20.7, 6.7}
+    assert list(table.columns) == ["quantity", "published", "observed", "tariffsim", "note"]
+    assert set(table["published"].dropna()) == {8.0, 20.7, 6.7}  # PIIE's text; weights not in the shared data
+    # Observed US exports to China (Census), recomputed from the raw file: never in the "published" column.
+    census = pd.read_csv(data_root / repro.FILES[3], dtype={"E_COMMODITY": str})
+    census["year"] = census["time"].str[:4]
+    sums = census.groupby(["E_COMMODITY", "year"])["ALL_VAL_MO"].sum()
+    observed = table.loc[table["observed"].notna()]
+    assert len(observed) == 4 and observed["published"].isna().all()
+    for sector, chapter in {"Soybeans": "12", "Aircraft": "88", "Autos and parts": "87", "Petroleum": "27"}.items():
+        row = observed.loc[observed["quantity"].str.startswith(sector + ":")].iloc[0]
+        assert row["observed"] == pytest.approx(100 * (sums[(chapter, "2019")] / sums[(chapter, "2017")] - 1), rel=1e-9)
     assert table["quantity"].str.startswith("sensitivity").sum() == 4
     # a larger assumed US share means more diversion to others
     sens = table.loc[table["quantity"].str.startswith("sensitivity")]
@@ -103,3 +118,13 @@ def test_us_share_by_sector_and_the_linear_form(data_root):
     assert base[("Aircraft", "ROW")] / base[("Aircraft", "USA")] == pytest.approx(0.916 / 0.084, rel=1e-12)
     linear, _ = repro.solve(data_root, form="linear")
     assert linear.settings["form"] == "linear"
+
+
+@pytest.mark.parametrize("when", [date(2018, 1, 1), date(2019, 6, 1)], ids=str)
+def test_china_average_tariff_is_the_one_us_china_tariffs_gives_recomputed_by_hand(output, data_root, when):
+    # The same weights and rule as us-china-tariffs (docs/reproductions.md); recomputed from the raw files.
+    _, rep = output
+    table = rep.comparison.set_index("quantity")
+    row = "average tariff on US goods, 1 Jan 2018, %" if when == date(2018, 1, 1) else \
+        "average tariff on US goods, 2019-06-01, %"
+    assert table.loc[row, "tariffsim"] == pytest.approx(by_hand.average_tariff_on_us(data_root, when), rel=1e-9)

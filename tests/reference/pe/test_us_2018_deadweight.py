@@ -11,6 +11,8 @@ import pytest
 
 from tariffsim.replicate import us_2018_deadweight as repro
 
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def data_root():
@@ -84,7 +86,7 @@ def test_china_only_deadweight_loss_is_the_constant_elasticity_harberger_measure
     assert detail.loc[month, "deadweight_loss_china_only_usd_bn"] == pytest.approx(dwl.sum() / 1e9, rel=1e-9)
 
 
-def test_end_of_2018_beside_amiti_redding_weinstein(output):
+def test_arw_published_figures_are_only_banded_added_tax_and_deadweight_loss_december_2018(output):
     # ARW: about 3 bn a month of added tax and 1.4 bn of deadweight loss for ALL 2018 US tariffs.
     # This run covers Section 301 on China only, with HS6 lines weighted equally within chapters.
     _, rep = output
