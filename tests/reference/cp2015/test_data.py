@@ -22,6 +22,7 @@ def both(root):
     return read_caliendo_parro(root, layout="original"), read_caliendo_parro(root / "tidy")
 
 
+@pytest.mark.shared_data
 def test_the_layouts_agree(both):
     original, tidy = both
     a, b = original.world, tidy.world
@@ -34,6 +35,7 @@ def test_the_layouts_agree(both):
     np.testing.assert_array_equal(a.elasticity, b.elasticity)
 
 
+@pytest.mark.shared_data
 def test_world_matches_cp_data(both, root):
     original, _ = both
     world = original.world
@@ -52,6 +54,7 @@ def test_world_matches_cp_data(both, root):
     assert len(changed) == 6
 
 
+@pytest.mark.shared_data
 def test_world_is_consistent_with_cp_final_shares(both):
     original, _ = both
     world = original.world
@@ -64,6 +67,7 @@ def test_world_is_consistent_with_cp_final_shares(both):
     assert moved.max() < 0.01 * world.value_added.sum()
 
 
+@pytest.mark.shared_data
 def test_the_notes_name_what_was_inconsistent(both):
     original, tidy = both
     text = " ".join(original.notes)

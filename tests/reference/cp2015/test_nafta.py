@@ -10,6 +10,8 @@ import pytest
 
 from tariffsim.replicate import cp2015_nafta
 
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
+
 # Caliendo & Parro (2015), abstract and Table 2: welfare effects of NAFTA's tariff reductions, percent.
 PUBLISHED_WELFARE = {"MEX": 1.31, "CAN": -0.06, "USA": 0.08}
 # Table 2: terms of trade, volume of trade, real wages, percent (see README for the transcription).

@@ -8,6 +8,8 @@ import pytest
 
 from tariffsim import replicate
 
+pytestmark = pytest.mark.shared_data
+
 GEGRAVITY_CAN_GDP_PCT = 0.418261  # gegravity 0.3 documentation, OneSectorGE example
 
 
