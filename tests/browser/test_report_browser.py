@@ -165,6 +165,8 @@ def test_demo_report_renders_every_chart_without_errors(reports, visit):
     assert page.errors == []
     assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in page.requests), page.requests
     assert "USA real income" in page.page.inner_text("#summary")
+    box = page.page.locator("section#assumptions")
+    assert box.is_visible() and "imputed" in box.inner_text() and "units of the numeraire" in box.inner_text()
 
 
 def test_comparison_report_renders_every_chart_without_errors(reports, visit):

@@ -57,6 +57,10 @@ nav a { color: #0072B2; }
 .headline { font-size: 1.08rem; padding-left: 1.2rem; }
 .headline li { margin: .2rem 0; }
 .convention { background: #f4f8fb; border-left: 4px solid #0072B2; padding: .6rem .9rem; }
+section.box { background: #fdf8ee; border: 1px solid #e6d3a8; border-left: 4px solid #E69F00; padding: 0 1rem .4rem;
+  margin-top: 1.5rem; }
+section.box h2 { margin-top: .8rem; border-bottom: none; }
+section.box li { margin: .3rem 0; }
 figure { margin: 1rem 0 .5rem; }
 figcaption { color: #444; font-size: .92rem; margin-top: .25rem; }
 .chart { min-height: 200px; }
@@ -156,8 +160,13 @@ recomputed. Charts: plotly.js, embedded (the file works offline). Colours: Okabe
 """
 
 
+BOXED = ("assumptions",)
+"""Sections drawn as a framed box: what the figures rest on, read before the figures."""
+
+
 def _section(section: Section) -> str:
-    parts = [f'<section id="{section.key}">', f"<h2>{_e(section.title)}</h2>"]
+    boxed = ' class="box"' if section.key in BOXED else ""
+    parts = [f'<section id="{section.key}"{boxed}>', f"<h2>{_e(section.title)}</h2>"]
     if section.bullets:
         cls = ' class="headline"' if section.key == "summary" else ""
         parts.append(f"<ul{cls}>" + "".join(f"<li>{_e(b)}</li>" for b in section.bullets) + "</ul>")

@@ -16,6 +16,7 @@ colour-vision deficiencies can tell apart.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -278,10 +279,6 @@ def _summary(run: RunData) -> tuple[str, str, str]:
     return run.name, baseline, f"{model.get('name', '?')}" + (f" ({words})" if words else "")
 
 
-def _numeraire(run: RunData) -> str:
-    return str((run.record().get("model") or {}).get("numeraire", "the numeraire"))
-
-
 # ---------------------------------------------------------------------- headline
 def headline(run: RunData, date: str | None = None) -> list[str]:
     """Plain-words summary: real income of the pair in conflict, their bilateral balance,
@@ -327,12 +324,107 @@ def headline(run: RunData, date: str | None = None) -> list[str]:
 
 
 def _balance_sentence(a: str, b: str, base: float, cf: float) -> str:
-    what = f"({a}'s exports to {b} minus its imports from {b}, pre-tariff, {usd_bn(base)} → {usd_bn(cf)})"
-    if base < 0 and cf <= 0:
-        return f"{a}–{b} bilateral deficit {usd_bn(abs(cf) - abs(base), signed=True)} {what}."
-    if base > 0 and cf >= 0:
-        return f"{a}–{b} bilateral surplus {usd_bn(cf - base, signed=True)} {what}."
-    return f"{a}–{b} bilateral balance {usd_bn(cf - base, signed=True)} {what}."
+    """``a``'s bilateral balance with ``b`` in words: the change and both levels, each named once.
+
+    ``base`` and ``cf`` are exports minus imports (USD millions); a deficit or surplus is
+    written as a positive amount and the verb carries the direction ("narrows by $165.5 bn,
+    from $375.2 bn to $209.7 bn"), so that no number is a change and a level at once.
+    """
+    what = f"(exports to {b} minus imports from {b}, at pre-tariff prices)"
+    if not (math.isfinite(base) and math.isfinite(cf)):
+        return f"{a}'s bilateral balance with {b} is not in the bilateral table."
+    change = abs(cf - base)
+    if usd_bn(change) == usd_bn(0.0):  # no change at the precision shown
+        level = "balanced" if usd_bn(abs(base)) == usd_bn(0.0) else (
+            f"a deficit of {usd_bn(-base)}" if base < 0 else f"a surplus of {usd_bn(base)}")
+        return f"{a}'s bilateral trade with {b} stays at {level} {what}."
+    if base < 0 and cf < 0:
+        verb = "narrows" if cf > base else "widens"
+        return (f"{a}'s bilateral deficit with {b} {verb} by {usd_bn(change)}, from {usd_bn(-base)} to "
+                f"{usd_bn(-cf)} {what}.")
+    if base > 0 and cf > 0:
+        verb = "grows" if cf > base else "shrinks"
+        return (f"{a}'s bilateral surplus with {b} {verb} by {usd_bn(change)}, from {usd_bn(base)} to "
+                f"{usd_bn(cf)} {what}.")
+    start = ("balanced" if base == 0 else f"a deficit of {usd_bn(-base)}" if base < 0 else
+             f"a surplus of {usd_bn(base)}")
+    end = "balanced" if cf == 0 else f"a deficit of {usd_bn(-cf)}" if cf < 0 else f"a surplus of {usd_bn(cf)}"
+    return (f"{a}'s bilateral trade with {b} goes from {start} to {end}, a swing of {usd_bn(change)} towards "
+            f"{'surplus' if cf > base else 'deficit'} {what}.")
+
+
+# ---------------------------------------------------------------------- assumptions
+IMPUTED = re.compile(r"imput|assum|\bRAS\b|fitted|predicted|purged|equal split|split equally", re.IGNORECASE)
+"""Words by which a World's source notes say that a figure is not observed data."""
+
+NUMERAIRE_WORDS: Mapping[str, str] = {
+    "world_output": "world output: counterfactual prices are scaled so that world GDP keeps its baseline value",
+    "wage": "{country}'s factory-gate price (its wage), held at its baseline level",
+    "price_index": "{country}'s consumer price index, held at its baseline level",
+}
+"""The numeraire kinds of the run record (``model.numeraire``, e.g. ``wage:USA``) in words."""
+
+CLOSURE_WORDS: Mapping[str, str] = {
+    "fixed_level": "each country's trade deficit is held at its baseline level",
+    "fixed_ratio": "each country's spending net of tariff revenue stays proportional to its output",
+    "balanced": "deficits are first removed (the baseline becomes a world of balanced trade), then the shock "
+                "is applied",
+}
+"""The closures of the run record (``model.closure``) in words; docs/models.md defines them."""
+
+NOMINAL = ("counterfactual trade balances, tariff revenue, exports, imports, bilateral flows and output (USD "
+           "columns), and the percent changes of prices, exports, imports, flows and output")
+"""The report's nominal figures: what depends on the unit money is measured in."""
+
+
+def numeraire_words(spec: str) -> str:
+    """``world_output``, ``wage:USA`` or ``price_index:DEU`` in words (an unknown spec as written)."""
+    kind, _, country = str(spec).partition(":")
+    template = NUMERAIRE_WORDS.get(kind.strip())
+    return template.format(country=country.strip()) if template else str(spec)
+
+
+def imputed_sources(record: Mapping[str, Any]) -> dict[str, str]:
+    """The baseline World's source notes that say a figure is imputed, assumed or modelled (field → note)."""
+    sources = (record.get("baseline") or {}).get("sources") or {}
+    return {str(k): str(v) for k, v in sources.items() if IMPUTED.search(str(v))}
+
+
+def assumption_bullets(run: RunData) -> list[str]:
+    """What a reader must know before trusting the figures: imputed baseline data, the unit of nominal
+    values (the numeraire), real outcomes and the closure — read from the run record."""
+    record = run.record()
+    model = record.get("model") or {}
+    base = record.get("baseline") or {}
+    year = f" of {base['year']}" if base.get("year") else ""
+    imputed = imputed_sources(record)
+    name = base.get("name") or "baseline"
+    if imputed:
+        out = [f"The baseline World ({name}) holds imputed or modelled figures, not only observed data: "
+               f"{', '.join(imputed)}. Its source notes, in full:"]
+        out += [f"{field}: {note.rstrip('.')}." for field, note in imputed.items()]
+    else:
+        out = [f"The baseline World ({name}) declares no imputed figures in its sources (listed under 'Solver "
+               "diagnostics and inputs')."]
+    numeraire = model.get("numeraire")
+    unit = (f"Nominal values — {NOMINAL} — are in units of the numeraire, {numeraire_words(str(numeraire))}; "
+            f"baseline money values are USD millions{year} at pre-tariff prices, shown as USD bn."
+            if numeraire else
+            f"Nominal values — {NOMINAL} — are in the model's own units (the run record names no numeraire); "
+            f"baseline money values are USD millions{year}, shown as USD bn.")
+    out.append(unit)
+    out.append("Real outcomes — welfare, real income and real GDP — are deflated by the consumer price index and "
+               "carry no money unit.")
+    closure = model.get("closure")
+    if closure:
+        words = CLOSURE_WORDS.get(str(closure))
+        out.append(f"Trade imbalances: closure {closure}" + (f" — {words}." if words else "."))
+    return out
+
+
+def _assumptions_section(runs: Sequence[tuple[str, RunData]]) -> Section:
+    bullets = [f"{label}{line}" for label, run in runs for line in assumption_bullets(run)]
+    return Section("assumptions", "Assumptions", bullets=tuple(bullets))
 
 
 # ---------------------------------------------------------------------- tables
@@ -412,7 +504,7 @@ def report_sections(run: RunData, date: str | None = None) -> list[Section]:
     """Every section of a run's report, in page order."""
     when = run.check_date(date)
     pair = focus_pair(run, when) or focus_pair(run)
-    sections = [_summary_section(run, when), _welfare_section(run, when)]
+    sections = [_summary_section(run, when), _assumptions_section([("", run)]), _welfare_section(run, when)]
     if len(run.dates) > 1:
         sections.append(_timeline_section(run, pair))
     sections += [_balance_section(run, when, pair), _flows_section(run, when), _sectors_section(run, when, pair),
@@ -426,8 +518,8 @@ def _summary_section(run: RunData, when: str) -> Section:
              f"{len(run.dates)} evaluation dates from {run.dates[0]} to {run.dates[-1]}; figures on "
              f"{date_label(when)} unless a chart says otherwise")
     paragraphs = (f"Scenario {name} on the baseline {baseline}; model {model}; {dates}.",
-                  SIGN_CONVENTION + f" Counterfactual money values are in units of the numeraire "
-                  f"({_numeraire(run)}), which keeps world prices comparable with the baseline.")
+                  SIGN_CONVENTION + " What the figures rest on, and the unit of nominal values, is under "
+                  "Assumptions.")
     return Section("summary", "Summary", bullets=tuple(headline(run, when)), paragraphs=paragraphs)
 
 
@@ -699,7 +791,7 @@ def comparison_sections(a: RunData, b: RunData, date_a: str | None = None, date_
         tables=(Table("Side by side by country (percent change from baseline; difference in percentage points; "
                       "counterfactual balances and tariff revenue in USD bn)", side,
                       digits={c: 3 for c in side.columns if "welfare" in c}),))
-    sections = [summary, welfare_section]
+    sections = [summary, _assumptions_section([(f"{na}: ", a), (f"{nb}: ", b)]), welfare_section]
     pair = focus_pair(a, wa) or focus_pair(b, wb)
     focus = pair[0] if pair else _largest_change(side["country"], side[f"welfare {na} (%)"])
     ba, bb = bilateral_balances(a, wa, focus), bilateral_balances(b, wb, focus)

@@ -25,7 +25,8 @@ from tariffsim.report.views import (
     report_sections,
 )
 
-RUN_SECTIONS = ["summary", "welfare", "timeline", "balance", "flows", "sectors", "tariffs", "diagnostics"]
+RUN_SECTIONS = ["summary", "assumptions", "welfare", "timeline", "balance", "flows", "sectors", "tariffs",
+                "diagnostics"]
 UNIT = re.compile(r"\((%|USD bn|percentage points)[,)]|\((% change from baseline|USD bn)\)")
 MINUS = "\u2212"
 
@@ -87,6 +88,11 @@ class Tables(HTMLParser):
             self._cell.append(data)
 
 
+def section_tag(key: str) -> str:
+    """How a section opens on the page (the Assumptions box carries a class)."""
+    return f'<section id="{key}" class="box">' if key == "assumptions" else f'<section id="{key}">'
+
+
 def parse_tables(page: str) -> list[dict]:
     parser = Tables()
     parser.feed(without_scripts(page))
@@ -102,9 +108,9 @@ def signed(value: float, digits: int) -> str:
 def test_every_section_is_present_in_order_with_a_contents_link(multi_html):
     positions = []
     for key in RUN_SECTIONS:
-        assert f'<section id="{key}">' in multi_html, key
+        assert section_tag(key) in multi_html, key
         assert f'href="#{key}"' in multi_html, key
-        positions.append(multi_html.index(f'<section id="{key}">'))
+        positions.append(multi_html.index(section_tag(key)))
     assert positions == sorted(positions)
     assert multi_html.rstrip().endswith("</html>")
 
@@ -113,11 +119,11 @@ def test_a_single_date_run_has_no_timeline_but_every_other_section(single_html):
     assert '<section id="timeline">' not in single_html
     for key in RUN_SECTIONS:
         if key != "timeline":
-            assert f'<section id="{key}">' in single_html, key
+            assert section_tag(key) in single_html, key
 
 
 def test_diagnostics_and_fingerprints_come_last(multi_run, multi_html):
-    sections = re.findall(r'<section id="([a-z_]+)">', multi_html)
+    sections = re.findall(r'<section id="([a-z_]+)"', multi_html)
     assert sections[-1] == "diagnostics"
     bottom = multi_html[multi_html.index('<section id="diagnostics">'):]
     record = multi_run.record()
@@ -238,10 +244,10 @@ def test_headline_states_the_pair_in_plain_words_with_the_tables_numbers(single_
     flows = single_run.table("bilateral").set_index(["exporter", "importer"])
     base = flows.loc[("USA", "CHN"), "flow_base"] - flows.loc[("CHN", "USA"), "flow_base"]
     cf = flows.loc[("USA", "CHN"), "flow_cf"] - flows.loc[("CHN", "USA"), "flow_cf"]
-    assert base < 0 and cf < 0
-    change = abs(cf) - abs(base)
-    assert lines[1].startswith(f"USA–CHN bilateral deficit {'+' if change >= 0 else MINUS}${abs(change) / 1e3:,.1f} bn")
-    assert f"{MINUS}${abs(base) / 1e3:,.1f} bn → {MINUS}${abs(cf) / 1e3:,.1f} bn" in lines[1]
+    assert base < cf < 0  # China's retaliation cuts US imports from China more than US exports to it
+    assert lines[1] == (f"USA's bilateral deficit with CHN narrows by ${(cf - base) / 1e3:,.1f} bn, from "
+                        f"${-base / 1e3:,.1f} bn to ${-cf / 1e3:,.1f} bn (exports to CHN minus imports from CHN, "
+                        "at pre-tariff prices).")
     assert any(line.startswith("Trade-weighted average tariffs: USA on goods from CHN") for line in lines)
     assert any(line.startswith("Welfare: largest loss CHN") for line in lines)
 
@@ -271,8 +277,8 @@ def test_an_unknown_date_is_an_error_naming_the_dates(multi_run):
 
 # ---------------------------------------------------------------------- comparison and writing
 def test_comparison_puts_both_runs_side_by_side(comparison_html, threat_run, single_run):
-    for key in ("summary", "welfare", "balance", "flows", "tariffs", "diagnostics"):
-        assert f'<section id="{key}">' in comparison_html, key
+    for key in ("summary", "assumptions", "welfare", "balance", "flows", "tariffs", "diagnostics"):
+        assert section_tag(key) in comparison_html, key
     tables = parse_tables(comparison_html)
     differ = next(t for t in tables if t["caption"] == "What differs between the runs")
     rows = {r[0]: r[1:] for r in differ["rows"][1:]}
