@@ -16,24 +16,64 @@ How an action reaches the World's sectors
    average change over its lines, ``Δt_ijs = Σ_lines w Δt / Σ_lines w``. Lines map
    to sectors through the World's concordance.
 2. **Coverage** — otherwise, when the action gives ``coverage`` (USD millions,
-   e.g. an announced "$34 billion"): the covered value is spread over the
-   action's cells (target × sector) in proportion to baseline trade (or, for
-   product codes without weights, to the number of listed lines in each sector),
-   capped at each cell's trade; a cell with covered share φ gets ``t + φ·rate``
-   (``add``) or ``t + φ·(rate − t)`` (``set``).
-3. **Whole sectors** — otherwise the action covers the named sectors entirely.
+   e.g. an announced "$34 billion"): the covered value occupies part of the trade
+   of the action's cells (target × sector), by the rule below.
+3. **Whole sectors** — otherwise the action covers the named sectors entirely:
+   every line of every cell, whatever earlier actions did to them.
 
-Stacking rule: actions in force on the evaluation date apply in order of their
+Coverage: which trade an action occupies
+----------------------------------------
+
+A cell (exporter i, importer j, sector s) holds many tariff lines, and an action
+known by its covered value says only how much of the cell's trade it reaches. The
+compiler keeps each cell as *tranches*: parts of its baseline trade whose lines
+have had the same coverage actions, each at its own rate; the cell's tariff is the
+trade-weighted mean of its tranches' rates. Which trade an action occupies depends
+on its lines:
+
+* **Same lines stack.** An action names its lines with ``products``,
+  ``product_list`` and ``exclude``. Two actions naming the same codes — or, when a
+  named list is not resolved (no lists folder), the same list — cover the same
+  lines: the later one applies to the trade the earlier one covers, and to no
+  other (List 3 raised from 10 % to 25 %; List 4A cut to 7.5 %). When codes are
+  known they are compared code by code: the codes an action shares with earlier
+  actions in the cell (one code a prefix of the other, e.g. List 4A's HTS8 steel
+  lines inside Section 232's 7206-7229) stack on the trade those actions cover
+  (Section 232 plus Section 301 on the same steel); its other codes are new lines.
+* **New lines take uncovered trade.** Lines no earlier coverage action named —
+  an action with other codes, or one that names only sectors — occupy trade that
+  no coverage action has reached yet. Lists that are disjoint as line sets (List 3
+  and List 4A) thus land on disjoint trade, and the covered share of a cell never
+  exceeds 1, however many actions are in force.
+* **Spreading** is water filling: the covered value goes to the cells in
+  proportion to their weights, no cell beyond the trade open to the action there;
+  what a full cell cannot take is spread over the others. Weights are the trade
+  still open (``coverage by trade``), or, when the codes are known but not their
+  trade, the listed lines: ``n_s`` lines in sector ``s`` give the cell of target ``i``
+  the weight ``n_s X_ijs / Σ_targets X_kjs``, divided among the groups of lines shared
+  with different earlier actions by their number of lines (``coverage by listed
+  lines``).
+* **Caps warn.** When the covered value does not fit in the trade open to the
+  action, it is capped there, with a warning naming the action, its full cells
+  and the actions that cover them.
+
+Hence a cell's tariff rises by at most the largest sum of rates over one tranche:
+the largest rate of the coverage actions covering it, rates summed only over
+actions on the same lines, plus the rates of whole-sector actions.
+
+Order: actions in force on the evaluation date apply in order of their
 ``effective`` date (undated first), ties in file order; ``set`` replaces the
-current rate of a line, ``add`` adds to it. Two ``set`` actions in force on the
-same line at the same time are an error.
+current rate of the lines it covers, ``add`` adds to it. Two ``set`` actions in
+force on the same lines (line, tranche or whole cell) at the same time are an
+error. Product-level changes are added to the sector-level result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +82,7 @@ from numpy.typing import NDArray
 
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario.loader import FileRefused, FileTooLarge, LoadedScenario, Origin, read_limited, read_prefix
-from tariffsim.scenario.products import match_patterns, normalize_code, parse_patterns, read_product_list
+from tariffsim.scenario.products import CodePattern, match_patterns, normalize_code, parse_patterns, read_product_list
 from tariffsim.scenario.schema import Action, AllExcept, ProductList, Retaliation, Scenario, parse_date
 from tariffsim.shock import Purchase, Shock
 from tariffsim.world import World
@@ -67,7 +107,11 @@ class CompiledScenario:
         The evaluation date (``None``: every action, whatever its dates).
     coverage
         One row per action in force: ``date, label, kind, imposer, targets, mode,
-        rate_pct, basis, lines, covered_value_usd_m, sectors``.
+        rate_pct, basis, lines, covered_value_usd_m, sectors, stacks_on``. ``lines``
+        counts distinct tariff lines (codes of 8 or more digits; with weights, the
+        lines matched), NaN when the action names HS prefixes or ranges or no
+        products; ``stacks_on`` names the earlier actions whose lines (and trade) it
+        shares.
     tariffs
         Trade-weighted average tariffs: ``imposer, target, sector, trade_usd_m,
         tariff_before_pct, tariff_after_pct``, one row per sector and one with
@@ -180,7 +224,7 @@ def compile_scenario(
         product_tariffs = product_frame.assign(tariff_before=product_frame["tariff"],
                                                tariff_after=product_frame["tariff"].astype(float))
         line_state["set_by"] = np.full(len(product_frame), "", dtype=object)
-    sector_set_by: dict[tuple[int, int, int], str] = {}
+    cells = _Cells(np.array(world.tariffs, copy=True))
 
     active = [e for e in entries if e.spec.active(when)]
     for e in entries:
@@ -195,11 +239,12 @@ def compile_scenario(
             assert product_tariffs is not None and codes is not None
             row = _apply_products(e, codes, product_tariffs, line_state, when)
         else:
-            row = _apply_sectors(e, codes, world, tariffs, sector_set_by, warnings, when)
+            row = _apply_sectors(e, codes, world, cells, warnings, when)
         row.update({"date": when, "label": e.label, "kind": e.kind, "imposer": e.imposer,
                     "targets": ",".join(e.targets), "mode": e.spec.mode, "rate_pct": 100.0 * e.spec.rate})
         coverage_rows.append(row)
 
+    cells.write(tariffs)
     if product_tariffs is not None:
         _aggregate_products(product_tariffs, world, tariffs, warnings)
     low = tariffs <= -1.0
@@ -215,7 +260,7 @@ def compile_scenario(
                   label=spec.scenario.name + (f" @ {when}" if when else ""))
     coverage = pd.DataFrame(coverage_rows, columns=["date", "label", "kind", "imposer", "targets", "mode",
                                                     "rate_pct", "basis", "lines", "covered_value_usd_m",
-                                                    "sectors"])
+                                                    "sectors", "stacks_on"])
     touched = sorted({(world.country_index(e.imposer), world.country_index(t)) for e in active for t in e.targets})
     return CompiledScenario(shock=shock, date=when, coverage=coverage,
                             tariffs=_average_tariffs(world, tariffs, touched), product_tariffs=product_tariffs,
@@ -404,7 +449,7 @@ def _apply_products(e: _Entry, codes: list[str], frame: pd.DataFrame, state: dic
     else:
         after[mask] += e.spec.rate
     frame["tariff_after"] = after
-    return {"basis": "products", "lines": int(mask.sum()),
+    return {"basis": "products", "lines": int(frame.loc[mask, "product"].nunique()), "stacks_on": "",
             "covered_value_usd_m": float(frame["value"].to_numpy()[mask].sum()),
             "sectors": ",".join(sorted(frame.loc[mask, "sector"].dropna().astype(str).unique()))}
 
@@ -472,8 +517,109 @@ def _aggregate_products(frame: pd.DataFrame, world: World, tariffs: FloatArray, 
 
 
 # ---------------------------------------------------------------------- sectors and coverage
-def _entry_sectors(e: _Entry, codes: list[str] | None, world: World) -> tuple[list[int], NDArray[np.float64] | None]:
-    """Sector indices the action covers, and line counts per sector when it names product codes.
+Cell = tuple[int, int, int]
+"""``(exporter, importer, sector)`` indices of one cell of the World's grid."""
+
+LineKey = tuple[object, ...]
+"""The identity of an action's lines: actions with equal keys name the same lines."""
+
+_UNCOVERED: frozenset[LineKey] = frozenset()
+
+
+@dataclass
+class _Tranche:
+    """A part of one cell's trade whose lines have been reached by the same coverage actions.
+
+    ``share`` is its fraction of the cell's baseline trade, ``rate`` the tariff on its lines
+    now (a fraction), ``lines`` the keys of the coverage actions that listed them (empty:
+    trade no coverage action has reached yet), ``set_by`` the ``set`` action that fixed
+    their rate, if any.
+    """
+
+    share: float
+    rate: float
+    lines: frozenset[LineKey] = _UNCOVERED
+    set_by: str = ""
+
+
+@dataclass
+class _LineSet:
+    """What is known of the lines behind one key: code patterns (None: unknown) and the actions naming them."""
+
+    patterns: list[CodePattern] | None
+    excluded: list[CodePattern]
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """An action's listed codes that map to a sector of the World (its own exclusions applied)."""
+
+    patterns: list[CodePattern]
+    sector: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Bin:
+    """Where part of an action's covered value can go: the trade of ``cell`` whose lines are ``lines``."""
+
+    cell: Cell
+    lines: frozenset[LineKey]
+    weight: float
+    cap: float  # USD millions still open to the action
+
+
+class _Cells:
+    """The tranches of every cell a sector-level action has reached, and the line sets seen so far.
+
+    A cell starts as one uncovered tranche at its baseline tariff. Whole-sector actions
+    change every tranche; a coverage action takes a fraction of the tranches whose lines
+    it shares (none: uncovered trade) and changes that fraction only. The cell's tariff
+    is the share-weighted mean of its tranches' rates.
+    """
+
+    def __init__(self, tariffs: FloatArray) -> None:
+        self.base = tariffs
+        self.tranches: dict[Cell, list[_Tranche]] = {}
+        self.seen: dict[Cell, set[LineKey]] = {}
+        self.line_sets: dict[LineKey, _LineSet] = {}
+
+    def of(self, cell: Cell) -> list[_Tranche]:
+        if cell not in self.tranches:
+            self.tranches[cell] = [_Tranche(1.0, float(self.base[cell]))]
+        return self.tranches[cell]
+
+    def open_share(self, cell: Cell, lines: frozenset[LineKey]) -> float:
+        """Share of the cell's trade whose lines are exactly ``lines``."""
+        return sum(t.share for t in self.of(cell) if t.lines == lines)
+
+    def take(self, cell: Cell, lines: frozenset[LineKey], fraction: float, key: LineKey,
+             apply: Callable[[_Tranche], None]) -> None:
+        """Move ``fraction`` of every tranche whose lines are ``lines`` to the lines of ``key``, and apply the
+        action to the part moved."""
+        fraction = min(fraction, 1.0)
+        out = []
+        for t in self.of(cell):
+            if t.lines != lines:
+                out.append(t)
+                continue
+            taken = _Tranche(t.share * fraction, t.rate, t.lines | {key}, t.set_by)
+            apply(taken)
+            out.append(taken)
+            if t.share * (1.0 - fraction) > 1e-15:
+                out.append(_Tranche(t.share * (1.0 - fraction), t.rate, t.lines, t.set_by))
+        self.tranches[cell] = out
+
+    def labels(self, keys: Iterable[LineKey], but: str = "") -> list[str]:
+        return list(dict.fromkeys(x for k in keys for x in self.line_sets[k].labels if x != but))
+
+    def write(self, tariffs: FloatArray) -> None:
+        for cell, tranches in self.tranches.items():
+            tariffs[cell] = sum(t.share * t.rate for t in tranches)
+
+
+def _entry_sectors(e: _Entry, codes: list[str] | None, world: World) -> tuple[list[int], _Listed | None]:
+    """Sector indices the action covers, and its listed codes by sector when it names product codes.
 
     Product codes, when known, place the action in sectors through the World's
     concordance (and weight sectors by listed lines); named sectors are used otherwise.
@@ -491,74 +637,196 @@ def _entry_sectors(e: _Entry, codes: list[str] | None, world: World) -> tuple[li
     if not world.concordance:
         raise e.origin.error("the action names products but the World has no product concordance to place them "
                              "in sectors; give sectors too", "products")
+    patterns, excluded = _patterns(e, codes)
+    kept = [p for p in dict.fromkeys(patterns) if not any(_inside(p, x) for x in excluded)]
+    mapped = world.sector_of(pd.Series([p.low for p in kept], dtype=object))
+    ok = mapped.notna().to_numpy()
+    if not ok.any():
+        raise e.origin.error("none of the action's products maps to a sector of this World", "products")
+    sector = np.array([world.sector_index(str(x)) for x in mapped[ok]], dtype=np.int64)
+    counts = pd.Series(sector).value_counts()
+    return [int(s) for s in counts.index], _Listed([p for p, flag in zip(kept, ok, strict=True) if flag], sector)
+
+
+def _patterns(e: _Entry, codes: list[str]) -> tuple[list[CodePattern], list[CodePattern]]:
     try:
-        lows = [p.low for p in parse_patterns(codes)]
+        return parse_patterns(codes), parse_patterns(e.spec.exclude)
     except ValueError as exc:
         raise e.origin.error(str(exc), "products") from None
-    mapped = world.sector_of(pd.Series(lows)).dropna()
-    if mapped.empty:
-        raise e.origin.error("none of the action's products maps to a sector of this World", "products")
-    counts = mapped.value_counts()
-    idx = [world.sector_index(str(x)) for x in counts.index]
-    return idx, np.asarray(counts.to_numpy(), dtype=np.float64)
 
 
-def _apply_sectors(e: _Entry, codes: list[str] | None, world: World, tariffs: FloatArray,
-                   set_by: dict[tuple[int, int, int], str], warnings: list[str],
+def _line_key(e: _Entry, codes: list[str] | None) -> LineKey:
+    """Actions naming the same codes (or, unresolved, the same product list) name the same lines; an action
+    that names only sectors has lines of its own."""
+    exclude = tuple(sorted(e.spec.exclude))
+    if codes is not None:
+        return ("codes", frozenset(codes), exclude)
+    if e.spec.product_list is not None or e.spec.products is not None:
+        listed = e.spec.product_list
+        name = listed.model_dump_json() if isinstance(listed, ProductList) else listed
+        return ("list", name, tuple(e.spec.products or ()), exclude)
+    return ("action", e.kind, e.order, e.imposer)
+
+
+def _tariff_lines(e: _Entry, codes: list[str] | None) -> float:
+    """Distinct tariff lines (codes of 8 or more digits) the action lists; NaN when it names HS prefixes or
+    ranges, whose number of lines depends on the tariff schedule."""
+    if codes is None:
+        return float("nan")
+    patterns, excluded = _patterns(e, codes)
+    kept = {p for p in patterns if not any(_inside(p, x) for x in excluded)}
+    if any(p.low != p.high or p.digits < 8 for p in kept):
+        return float("nan")
+    return float(len(kept))
+
+
+def _apply_sectors(e: _Entry, codes: list[str] | None, world: World, cells: _Cells, warnings: list[str],
                    when: dt.date | None) -> dict[str, object]:
     if codes is None and e.spec.sectors is None:
         raise e.origin.error(f"the named product list '{e.spec.product_list}' needs a lists folder (--lists DIR), "
                              "or give sectors (and coverage) for sector-level worlds", "product_list")
-    sectors, line_counts = _entry_sectors(e, codes, world)
+    sectors, listed = _entry_sectors(e, codes, world)
     if codes is not None and e.spec.coverage is None:
         raise e.origin.error("the action lists products but there are no product-level trade weights for "
                              f"{e.imposer}'s imports from {', '.join(e.targets)}: give weights (--weights FILE), "
                              "or sectors and coverage", "products")
     j = world.country_index(e.imposer)
-    exporters = [world.country_index(t) for t in e.targets]
-    cells = [(i, j, s) for i in exporters for s in sectors]
-    trade = np.array([world.flows[c] for c in cells])
+    grid = [(i, j, s) for i in (world.country_index(t) for t in e.targets) for s in sectors]
+    key = _line_key(e, codes)
+    known: tuple[list[CodePattern] | None, list[CodePattern]] = _patterns(e, codes) if codes else (None, [])
+    cells.line_sets.setdefault(key, _LineSet(*known)).labels.append(e.label)
+
+    def apply(cell: Cell, tranche: _Tranche) -> None:
+        if e.spec.mode == "add":
+            tranche.rate += e.spec.rate
+            return
+        if tranche.set_by:
+            i, _, s = cell
+            raise e.origin.error(f"overlapping set actions: '{e.label}' and '{tranche.set_by}' both set "
+                                 f"{e.imposer}'s tariff on {world.countries[i]} ({world.sectors[s]})"
+                                 + (f" on {when}" if when else ""), "mode")
+        tranche.rate, tranche.set_by = e.spec.rate, e.label
+
+    stacked: set[LineKey] = set()
     if e.spec.coverage is None:
-        share = np.ones(len(cells))
-        basis = "sectors"
-        covered = float(trade.sum())
+        for cell in grid:
+            for tranche in cells.of(cell):
+                apply(cell, tranche)
+        basis, covered = "sectors", float(sum(world.flows[c] for c in grid))
     else:
-        if line_counts is not None:
-            per_sector = dict(zip(sectors, line_counts, strict=True))
-            weight = np.array([per_sector[s] * world.flows[i, j, s] / max(world.flows[exporters, j, s].sum(), 1e-300)
-                               for i, _, s in cells])
-            basis = "coverage by listed lines"
+        bins = _bins(key, listed, grid, world, cells)
+        placed, short = _spread(e.spec.coverage, np.array([b.weight for b in bins]), np.array([b.cap for b in bins]))
+        for b, value in zip(bins, placed, strict=True):
+            if value > 0:
+                cells.take(b.cell, b.lines, value / b.cap, key, partial(apply, b.cell))
+                stacked |= b.lines
+        covered = float(placed.sum())
+        if short:
+            warnings.append(_capped(e, covered, [c for c in grid if world.flows[c] > 0], key, world, cells))
+        basis = "coverage by trade" if listed is None else "coverage by listed lines"
+        for cell in grid:
+            cells.seen.setdefault(cell, set()).add(key)
+    return {"basis": basis, "lines": _tariff_lines(e, codes), "covered_value_usd_m": covered,
+            "sectors": ",".join(world.sectors[s] for s in sectors),
+            "stacks_on": ", ".join(cells.labels(stacked, but=e.label))}
+
+
+def _bins(key: LineKey, listed: _Listed | None, grid: list[Cell], world: World, cells: _Cells) -> list[_Bin]:
+    """Where an action's covered value can go, with weights and caps (USD millions).
+
+    Without listed codes, each cell offers the trade of the action's own lines if an
+    earlier action with the same key reached the cell (the same lines: they stack), else
+    its uncovered trade; the weight is that trade. With listed codes, each cell of sector
+    ``s`` gets the weight ``n_s · X_ijs / Σ_k X_kjs`` (``n_s`` listed lines in ``s``, split over
+    the targets in proportion to their trade), divided among the groups of lines that earlier
+    actions also listed (same lines: stack on their trade) or that no earlier action
+    listed (uncovered trade), in proportion to the number of lines in each group.
+    """
+    out: list[_Bin] = []
+    if listed is None:
+        for cell in grid:
+            lines = frozenset({key}) if key in cells.seen.get(cell, ()) else _UNCOVERED
+            cap = cells.open_share(cell, lines) * world.flows[cell]
+            out.append(_Bin(cell, lines, cap, cap))
+        return out
+    exporters = sorted({i for i, _, _ in grid})
+    masks: dict[LineKey, NDArray[np.bool_]] = {}
+    for cell in grid:
+        _, j, s = cell
+        in_sector = listed.sector == s
+        total = float(world.flows[exporters, j, s].sum())
+        share = world.flows[cell] / total if total > 0 else 0.0
+        known = sorted((k for k in cells.seen.get(cell, ()) if cells.line_sets[k].patterns is not None), key=repr)
+        for k in known:
+            if k not in masks:
+                line_set = cells.line_sets[k]
+                assert line_set.patterns is not None
+                masks[k] = _overlaps(listed.patterns, line_set.patterns, line_set.excluded)
+        matrix = np.zeros((int(in_sector.sum()), len(known)), dtype=bool)
+        for column, k in enumerate(known):
+            matrix[:, column] = masks[k][in_sector]
+        groups, counts = np.unique(matrix, axis=0, return_counts=True) if known else (matrix[:1], [len(matrix)])
+        for row, count in zip(groups, counts, strict=True):
+            lines = frozenset(k for k, hit in zip(known, row, strict=True) if hit)
+            out.append(_Bin(cell, lines, float(count) * share, cells.open_share(cell, lines) * world.flows[cell]))
+    return out
+
+
+def _intersects(a: CodePattern, b: CodePattern) -> bool:
+    """Whether two prefix patterns share any code."""
+    m = min(a.digits, b.digits)
+    return a.low[:m] <= b.high[:m] and b.low[:m] <= a.high[:m]
+
+
+def _inside(a: CodePattern, b: CodePattern) -> bool:
+    """Whether every code of ``a`` is a code of ``b``."""
+    m = b.digits
+    return a.digits >= m and b.low <= a.low[:m] and a.high[:m] <= b.high
+
+
+def _overlaps(codes: list[CodePattern], patterns: list[CodePattern], excluded: list[CodePattern]) -> NDArray[np.bool_]:
+    """Which of ``codes`` share lines with ``patterns`` (less ``excluded``): one is a prefix of the other."""
+    exact = {p.low for p in patterns if p.low == p.high}
+    prefixes = {p[:n] for p in exact for n in range(2, len(p) + 1)}
+    ranges = [p for p in patterns if p.low != p.high]
+    out = np.zeros(len(codes), dtype=bool)
+    for k, c in enumerate(codes):
+        if c.low == c.high:
+            hit = c.low in prefixes or any(c.low[:n] in exact for n in range(2, c.digits))
         else:
-            weight = trade.copy()
-            basis = "coverage by trade"
-        covered_cells, capped = _spread(e.spec.coverage, weight, trade)
-        if capped:
-            warnings.append(f"'{e.label}': coverage of {e.spec.coverage:,.0f} USD m exceeds the baseline trade it "
-                            f"can cover ({trade.sum():,.0f}); capped")
-        share = np.divide(covered_cells, trade, out=np.zeros_like(trade), where=trade > 0)
-        covered = float(covered_cells.sum())
-    for (i, jj, s), phi in zip(cells, share, strict=True):
-        if e.spec.mode == "set":
-            key = (i, jj, s)
-            if key in set_by:
-                raise e.origin.error(f"overlapping set actions: '{e.label}' and '{set_by[key]}' both set "
-                                     f"{e.imposer}'s tariff on {world.countries[i]} ({world.sectors[s]})"
-                                     + (f" on {when}" if when else ""), "mode")
-            set_by[key] = e.label
-            tariffs[i, jj, s] += phi * (e.spec.rate - tariffs[i, jj, s])
-        else:
-            tariffs[i, jj, s] += phi * e.spec.rate
-    return {"basis": basis, "lines": len(codes) if codes is not None else np.nan,
-            "covered_value_usd_m": covered, "sectors": ",".join(world.sectors[s] for s in sectors)}
+            hit = any(_intersects(c, p) for p in patterns if p.low == p.high)
+        hit = hit or any(_intersects(c, p) for p in ranges)
+        out[k] = hit and not any(_inside(c, x) for x in excluded)
+    return out
+
+
+def _capped(e: _Entry, covered: float, full: list[Cell], key: LineKey, world: World, cells: _Cells) -> str:
+    """The warning for an action whose covered value does not fit: the cells it filled and who else is there."""
+    parts = []
+    for cell in full:
+        i, _, s = cell
+        others = cells.labels({k for t in cells.of(cell) if t.share > 0 for k in t.lines} - {key})
+        parts.append(f"{world.sectors[s]} from {world.countries[i]} ({world.flows[cell]:,.0f}"
+                     + (f"; also covered by {', '.join(repr(x) for x in others)}" if others else "") + ")")
+    assert e.spec.coverage is not None
+    return (f"'{e.label}': coverage of {e.spec.coverage:,.0f} USD m capped at {covered:,.0f}, the trade it can "
+            f"still reach; full cells of {e.imposer}'s imports: " + ("; ".join(parts) or "none with trade"))
 
 
 def _spread(total: float, weight: FloatArray, cap: FloatArray) -> tuple[FloatArray, bool]:
-    """Split ``total`` across cells in proportion to ``weight``, no cell above ``cap`` (water filling)."""
+    """Split ``total`` across cells in proportion to ``weight``, no cell above ``cap`` (water filling).
+
+    Cells whose proportional part would exceed their cap get their cap; what they could not
+    take is spread again over the others, until nothing is left or every cell with weight
+    is full. Returns the amounts, shape of ``weight``, and whether ``total`` did not fit:
+    then the amounts sum to ``Σ cap`` over cells with weight, else to ``total``.
+    """
     out = np.zeros_like(cap)
     free = (weight > 0) & (cap > 0)
     remaining = float(total)
     while remaining > 1e-12 * max(total, 1.0) and free.any():
-        alloc = remaining * weight * free / (weight * free).sum()
+        share = np.where(free, weight, 0.0) / weight[free].max()  # scaled first: tiny weights do not underflow
+        alloc = remaining * share / share.sum()
         over = free & (out + alloc >= cap)
         if not over.any():
             out += alloc
