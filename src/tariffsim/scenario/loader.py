@@ -134,8 +134,10 @@ class FileAccess:
     limits: ScenarioLimits = field(default_factory=ScenarioLimits)
 
     def widened(self, allow_paths: AllowPaths = ()) -> FileAccess:
-        """The same access with more allowed folders."""
-        extra = tuple(Path(p).expanduser() for p in allow_paths)
+        """The same access with more allowed folders (one path, or several)."""
+        # A lone string is one folder: iterating "/srv/lists" would allow "/" and each letter.
+        paths = [allow_paths] if isinstance(allow_paths, str | Path) else list(allow_paths)
+        extra = tuple(Path(p).expanduser() for p in paths)
         return self if not extra else replace(self, allow_paths=(*self.allow_paths, *extra))
 
     def roots(self, *, catalog: bool = True) -> list[Path]:
@@ -382,7 +384,7 @@ class LoadedScenario:
 
     def allowing(self, allow_paths: AllowPaths = ()) -> LoadedScenario:
         """The same scenario, allowed to read inside ``allow_paths`` too."""
-        extra = list(allow_paths)
+        extra = [allow_paths] if isinstance(allow_paths, str | Path) else list(allow_paths)
         return self if not extra else replace(self, access=self.file_access().widened(extra))
 
     def origin(self, table: str, index: int) -> Origin:

@@ -372,3 +372,17 @@ def test_toml_punctuation_soup_ends_in_a_scenario_error_or_a_scenario(body):
         parse_scenario(HEADER + body)
     except ScenarioError:
         pass
+
+
+def test_a_single_allowed_path_given_as_a_string_is_one_folder(tmp_path):
+    (tmp_path / "home").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "base.toml").write_text('[scenario]\nname = "base"\n')
+    (tmp_path / "other.toml").write_text('[scenario]\nname = "other"\n')
+    for target, ok in (("../shared/base.toml", True), ("../other.toml", False)):
+        (tmp_path / "home" / "s.toml").write_text(f'[scenario]\nname = "s"\nextends = "{target}"\n')
+        call = lambda: load_scenario(tmp_path / "home" / "s.toml", allow_paths=str(tmp_path / "shared"))  # noqa: E731
+        if ok:
+            assert call().name == "s"
+        else:
+            refused(call, "outside the folders")
