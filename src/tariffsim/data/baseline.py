@@ -117,6 +117,17 @@ def world_from_catalog(
         domestic sales or expenditure (group them into a region or use ``rest``).
     """
     catalog = Catalog(data_dir)
+    with catalog.reading():  # no version read here is deleted by a concurrent re-import meanwhile
+        return _world_from(catalog, year, regions=regions, rest=rest, sectors=sectors, domestic=domestic,
+                           flows=flows, tariffs=tariffs, tariff_date=tariff_date, mfn_exempt=mfn_exempt,
+                           tariff_datasets=tariff_datasets, elasticity=elasticity, name=name)
+
+
+def _world_from(catalog: Catalog, year: int, *, regions: Mapping[str, Sequence[str]] | None, rest: str | None,
+                sectors: str | Mapping[str, str | Sequence[str]], domestic: str | float, flows: str,
+                tariffs: str | None, tariff_date: str | date | None, mfn_exempt: Mapping[str, Sequence[str]] | None,
+                tariff_datasets: Sequence[str] | None, elasticity: float | Mapping[str, float],
+                name: str | None) -> World:
     grouping = sector_grouping(sectors)
     flow_ds = _flow_dataset(catalog, flows, year)
     on = parse_on(tariff_date, year)

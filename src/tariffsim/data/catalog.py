@@ -9,7 +9,8 @@ overridden by ``TARIFFSIM_DATA_DIR`` or an explicit ``data_dir``)::
       datasets/NAME/v-.../dataset.json
       datasets/NAME/v-.../TABLE/year=YYYY/part-0.parquet
       tmp/                           imports in progress (private to each import)
-      .lock
+      .lock                          writers' lock
+      .readers                       readers' (shared) lock
 
 Imports are atomic: an importer writes into a private folder under ``tmp/``; keys
 are checked for duplicates; the finished version folder is moved (``os.replace``)
@@ -18,6 +19,13 @@ Readers only follow ``CURRENT``, so a killed or failed import leaves the previou
 version (or no dataset) — never a half-written one. Leftovers are removed by the
 next import or removal. Importing the same files again (same SHA-256, same
 options) is a no-op unless forced.
+
+Concurrency: writers (imports, removals, the runs store) take the exclusive lock
+``.lock``; a workspace under ``tmp/`` is created and locked while that lock is held,
+so that no clean-up can mistake it for a killed import's leftovers. Readers hold a
+shared lock on ``.readers`` (:meth:`Catalog.reading`) while they resolve and read a
+version; a replaced or removed version is deleted only when no reader holds it,
+otherwise by a later clean-up.
 
 In ``catalog.duckdb`` (and in :meth:`Catalog.connect`), each table of each dataset
 is a view ``"NAME/TABLE"``, the dataset's main table is also ``"NAME"``, and each
@@ -69,6 +77,8 @@ FORMAT_VERSION = 1
 """Version of the stored layout; a dataset written by another version is re-imported, not reused."""
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+READERS_LOCK = ".readers"
+"""File whose shared lock readers hold (see :meth:`Catalog.reading`)."""
 DUCKDB_MEMORY = "1GB"
 """DuckDB's memory limit for catalog queries (it spills to disk beyond it)."""
 
@@ -237,11 +247,28 @@ class Catalog:
         if not self.datasets_dir.is_dir():
             return []
         out = []
-        for folder in sorted(self.datasets_dir.iterdir()):
-            info = self._live(folder)
-            if info is not None:
-                out.append(info)
+        with self.reading():
+            for folder in sorted(self.datasets_dir.iterdir()):
+                info = self._live(folder)
+                if info is not None:
+                    out.append(info)
         return out
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the readers' shared lock: no version resolved meanwhile is deleted before it ends.
+
+        :meth:`read`, :meth:`query` and :func:`~tariffsim.data.baseline.world_from_catalog`
+        hold it; hold it around your own use of a :meth:`connect` connection if
+        imports may replace the datasets it reads. Nothing happens for a data
+        directory that does not exist yet or cannot be written.
+        """
+        handle = _shared_lock(self.root / READERS_LOCK) if self.root.is_dir() else None
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.close()
 
     def _live(self, folder: Path) -> DatasetInfo | None:
         try:
@@ -308,20 +335,22 @@ class Catalog:
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run SQL against the catalog's views and return a DataFrame."""
-        return run_query(self.connect, sql)
+        with self.reading():
+            return run_query(self.connect, sql)
 
     def read(self, name: str, table: str | None = None, limit: int | None = None) -> pd.DataFrame:
         """A dataset's table (its main table by default) as a DataFrame."""
-        info = self.get(name)
-        table = table or info.main_table
-        if table not in info.tables:
-            raise DataError(f"dataset '{name}' has no table '{table}' (tables: {', '.join(info.tables)})")
-        files = info.tables[table].files
-        if not files:
-            return pd.DataFrame(columns=list(info.tables[table].columns))
-        sql = f"SELECT * FROM {_parquet(files)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-        with contextlib.closing(duckdb.connect(":memory:")) as con:
-            return con.execute(sql).df()
+        with self.reading():
+            info = self.get(name)
+            table = table or info.main_table
+            if table not in info.tables:
+                raise DataError(f"dataset '{name}' has no table '{table}' (tables: {', '.join(info.tables)})")
+            files = info.tables[table].files
+            if not files:
+                return pd.DataFrame(columns=list(info.tables[table].columns))
+            sql = f"SELECT * FROM {_parquet(files)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+            with contextlib.closing(duckdb.connect(":memory:")) as con:
+                return con.execute(sql).df()
 
     def _view_sql(self) -> list[str]:
         statements: list[str] = []
@@ -411,8 +440,6 @@ class Catalog:
                 same = self._same_import(source, infos, options, name)
                 if same is not None:
                     return DatasetInfo(**{**vars(same), "unchanged": True})
-            with self._lock():
-                self._collect_garbage()
             with self._workspace() as work:
                 final_name = self._build(importer, inputs, scans, infos, options, name, reporter, work)
         return self.get(final_name)
@@ -457,7 +484,8 @@ class Catalog:
                 files=tuple(writer.files), description=spec.description)
         from tariffsim import __version__
 
-        overlaps = self._overlaps(importer, final_name, tables, work)
+        with self.reading():
+            overlaps = self._overlaps(importer, final_name, tables, work)
         info = DatasetInfo(name=final_name, source=importer.source, title=importer.title, tables=tables,
                            inputs=tuple(infos), options=dict(options),
                            imported_at=datetime.now(UTC).isoformat(timespec="microseconds"), version=__version__,
@@ -496,14 +524,19 @@ class Catalog:
         return notes
 
     def remove(self, name: str) -> DatasetInfo:
-        """Remove a dataset (atomically: it is gone or still whole). Returns what was removed."""
-        info = self.get(name)
+        """Remove a dataset (atomically: it is gone or still whole). Returns what was removed.
+
+        The ``CURRENT`` pointer goes first (readers no longer see the dataset); its
+        files go when no reader holds the readers' lock, else at a later clean-up.
+        """
+        self.get(name)  # the error for an unknown name, before taking the lock
         with self._lock():
-            self.tmp_dir.mkdir(parents=True, exist_ok=True)
-            trash = self.tmp_dir / f"removed-{uuid.uuid4().hex}"
-            os.replace(self.datasets_dir / name, trash)
+            info = self.get(name)
+            (self.datasets_dir / name / "CURRENT").unlink()
             self.refresh_database()
-        shutil.rmtree(trash, ignore_errors=True)
+            with self._unread() as free:
+                if free:
+                    shutil.rmtree(self.datasets_dir / name, ignore_errors=True)
         return info
 
     # ------------------------------------------------------------------ internals
@@ -532,11 +565,18 @@ class Catalog:
 
     @contextlib.contextmanager
     def _workspace(self) -> Iterator[Path]:
-        """A private folder under tmp/, locked while in use and removed afterwards."""
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        work = self.tmp_dir / f"import-{uuid.uuid4().hex}"
-        work.mkdir()
-        handle = _try_lock(work / ".lock", blocking=True)
+        """A private folder under tmp/, locked while in use and removed afterwards.
+
+        What killed imports left is cleaned up first. The folder is created and its
+        lock taken while the catalog lock is held, as every clean-up runs under that
+        lock: none can find the folder before its lock exists (it would delete it).
+        """
+        with self._lock():
+            self._collect_garbage()
+            self.tmp_dir.mkdir(parents=True, exist_ok=True)
+            work = self.tmp_dir / f"import-{uuid.uuid4().hex}"
+            work.mkdir()
+            handle = _try_lock(work / ".lock", blocking=True)
         try:
             yield work
         finally:
@@ -550,13 +590,17 @@ class Catalog:
             target.mkdir(parents=True, exist_ok=True)
             os.replace(version_folder, target / version_folder.name)
             _write_pointer(target / "CURRENT", version_folder.name)
-            for child in target.iterdir():
-                if child.is_dir() and child.name != version_folder.name:
-                    shutil.rmtree(child, ignore_errors=True)
             self.refresh_database()
+            with self._unread() as free:  # a reader may still read the replaced version: then a later clean-up
+                if free:
+                    for child in target.iterdir():
+                        if child.is_dir() and child.name != version_folder.name:
+                            shutil.rmtree(child, ignore_errors=True)
 
     def _collect_garbage(self) -> None:
-        """Remove what killed imports left: stale tmp folders, unreferenced versions, pointer-less datasets."""
+        """Remove what killed imports left (stale tmp folders) and, when no reader holds the readers'
+        lock, versions no pointer refers to and removed datasets. Call it with the catalog lock held."""
+        readable: list[Path] = []  # what a reader may be reading: deleted only when none is
         if self.tmp_dir.is_dir():
             for child in self.tmp_dir.iterdir():
                 if child.name == "duckdb":
@@ -567,7 +611,9 @@ class Catalog:
                     if handle is None:
                         continue  # a live import
                     handle.close()
-                if child.is_dir():
+                if child.name.startswith("removed-"):
+                    readable.append(child)
+                elif child.is_dir():
                     shutil.rmtree(child, ignore_errors=True)
                 else:
                     child.unlink(missing_ok=True)
@@ -580,15 +626,32 @@ class Catalog:
                 except OSError:
                     live = ""
                 if not live or not (folder / live / "dataset.json").is_file():
-                    shutil.rmtree(folder, ignore_errors=True)
+                    readable.append(folder)
                     continue
                 for child in folder.iterdir():
                     if child.is_dir() and child.name != live:
-                        shutil.rmtree(child, ignore_errors=True)
+                        readable.append(child)
                     elif child.is_file() and child.name.startswith("CURRENT."):
                         child.unlink(missing_ok=True)
         for leftover in self.root.glob(".catalog-*.duckdb*"):
             leftover.unlink(missing_ok=True)
+        if readable:
+            with self._unread() as free:
+                for path in readable if free else []:
+                    shutil.rmtree(path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _unread(self) -> Iterator[bool]:
+        """The readers' lock taken exclusively if no reader holds it; yields whether it was (never waits).
+
+        Never enter :meth:`reading` (nor :meth:`datasets`) inside: the process would wait for itself.
+        """
+        handle = _try_lock(self.root / READERS_LOCK, blocking=False)
+        try:
+            yield handle is not None
+        finally:
+            if handle is not None:
+                handle.close()
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -645,6 +708,21 @@ def _try_lock(path: Path, *, blocking: bool) -> IO[str] | None:
     except BlockingIOError:
         handle.close()
         return None
+    return handle
+
+
+def _shared_lock(path: Path) -> IO[str] | None:
+    """A shared advisory lock on ``path`` (waits for an exclusive holder); ``None`` when the file cannot
+    be opened (a read-only data directory: nobody can delete anything there) or without ``fcntl``."""
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # the open handle is the lock; the caller closes it
+    except OSError:
+        return None
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return handle
+    fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
     return handle
 
 

@@ -15,9 +15,14 @@ Layout, next to the catalog's ``datasets/`` (see :mod:`tariffsim.data.catalog`):
 Recording is atomic in the catalog's way: the run is written into a private, locked
 folder under ``tmp/`` and moved into ``runs/`` with one ``os.replace``; a killed
 recording leaves no run (and its leftovers are removed by the catalog's next
-clean-up), never half of one. ``run_store.duckdb`` is rebuilt and swapped in atomically
-after each change. The data directory is ``data_dir``, else ``$TARIFFSIM_DATA_DIR``,
-else the user's data directory.
+clean-up), never half of one. A run is live while its folder holds ``run.json``:
+removing a run deletes that file first (atomically), and the folder once no reader
+holds the catalog's readers' lock (:meth:`tariffsim.data.catalog.Catalog.reading`, which
+listing, loading and queries hold). A run whose ``run.json`` cannot be read is left out
+of listings with a warning, and ``tariffsim runs remove FOLDER`` removes it without
+reading it. ``run_store.duckdb`` is rebuilt and swapped in atomically after each
+change. The data directory is ``data_dir``, else ``$TARIFFSIM_DATA_DIR``, else the
+user's data directory.
 
 Query every run with SQL (the views also see the catalog's datasets)::
 
@@ -31,6 +36,7 @@ import os
 import re
 import shutil
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,12 +53,18 @@ if TYPE_CHECKING:
 
     from tariffsim.data.catalog import Catalog
 
-__all__ = ["RunInfo", "RunStore", "FORMAT_VERSION"]
+__all__ = ["RunInfo", "RunStore", "FORMAT_VERSION", "DamagedRunWarning"]
 
 FORMAT_VERSION = 1
 """Version of a stored run's layout."""
 
 _LATEST = re.compile(r"latest(?:~(\d+))?")
+RECORD = "run.json"
+"""The file that makes a folder under ``runs/`` a live run."""
+
+
+class DamagedRunWarning(UserWarning):
+    """A stored run whose ``run.json`` cannot be read: left out of listings (remove it by its folder name)."""
 
 
 @dataclass(frozen=True)
@@ -94,23 +106,38 @@ class RunInfo:
     @classmethod
     def load(cls, folder: Path) -> RunInfo:
         meta = _read_meta(folder)
-        last = meta["records"][meta["dates"][-1]]
-        return cls(run_id=meta["id"], created_at=meta["created_at"], name=meta["name"], dates=tuple(meta["dates"]),
-                   source=meta.get("source", ""), baseline=str((last.get("baseline") or {}).get("name", "")),
-                   model=dict(last.get("model") or {}),
-                   world_fingerprint=str((last.get("fingerprints") or {}).get("world", "")), folder=folder)
+        try:
+            last = meta["records"][meta["dates"][-1]]
+            return cls(run_id=str(meta["id"]), created_at=str(meta["created_at"]), name=str(meta["name"]),
+                       dates=tuple(meta["dates"]), source=str(meta.get("source", "")),
+                       baseline=str((last.get("baseline") or {}).get("name", "")),
+                       model=dict(last.get("model") or {}),
+                       world_fingerprint=str((last.get("fingerprints") or {}).get("world", "")), folder=folder)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise _damaged(folder, f"incomplete run record ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def unreadable(cls, folder: Path) -> RunInfo:
+        """What is known of a run whose record cannot be read: its folder."""
+        return cls(run_id=folder.name, created_at="", name="(unreadable run record)", dates=(), source="",
+                   baseline="", model={}, world_fingerprint="", folder=folder)
+
+
+def _damaged(folder: Path, problem: str) -> DataError:
+    return DataError(f"{problem}; remove it with `tariffsim runs remove {folder.name}`", file=str(folder / RECORD))
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:
-    path = folder / "run.json"
+    path = folder / RECORD
     try:
-        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError(f"unreadable stored run ({exc}); remove it with `tariffsim runs remove "
-                        f"{folder.name}`", file=str(path)) from None
+        raise _damaged(folder, f"unreadable stored run ({exc})") from None
+    if not isinstance(meta, dict):
+        raise _damaged(folder, "unreadable stored run (not a JSON object)")
     if meta.get("format") != FORMAT_VERSION:
-        raise DataError(f"stored run in layout {meta.get('format')}, this tariffsim reads layout {FORMAT_VERSION}",
-                        file=str(path))
+        raise _damaged(folder, f"stored run in layout {meta.get('format')}, this tariffsim reads layout "
+                               f"{FORMAT_VERSION}")
     return meta
 
 
@@ -137,12 +164,25 @@ class RunStore:
 
     # ------------------------------------------------------------------ reading
     def runs(self) -> list[RunInfo]:
-        """Every recorded run, oldest first."""
+        """Every recorded run, oldest first.
+
+        A run whose ``run.json`` cannot be read is left out with a :class:`DamagedRunWarning`
+        saying how to remove it; the other runs stay usable.
+        """
+        found = []
+        with self.catalog.reading():
+            for folder in self._live_folders():
+                try:
+                    found.append(RunInfo.load(folder))
+                except DataError as exc:
+                    if (folder / RECORD).exists():  # not removed meanwhile
+                        warnings.warn(f"skipped a damaged run: {exc}", DamagedRunWarning, stacklevel=2)
+        return sorted(found, key=lambda r: (r.created_at, r.run_id))
+
+    def _live_folders(self) -> list[Path]:
         if not self.runs_dir.is_dir():
             return []
-        found = [RunInfo.load(folder) for folder in self.runs_dir.iterdir()
-                 if folder.is_dir() and (folder / "run.json").is_file()]
-        return sorted(found, key=lambda r: (r.created_at, r.run_id))
+        return sorted(folder for folder in self.runs_dir.iterdir() if (folder / RECORD).is_file())
 
     def summary(self) -> pd.DataFrame:
         """One row per run, newest first: id, created (UTC), scenario, baseline, closure, dates, output folder."""
@@ -170,6 +210,9 @@ class RunStore:
         ref = ref.strip()
         if ref in by_id:
             return by_id[ref]
+        folder = self._folder_named(ref)
+        if folder is not None and folder.name not in {r.folder.name for r in runs}:
+            return RunInfo.load(folder)  # a damaged run: the error says what is wrong and how to remove it
         latest = _LATEST.fullmatch(ref)
         if latest and runs:
             back = int(latest.group(1) or 0)
@@ -191,15 +234,16 @@ class RunStore:
 
     def load(self, ref: str) -> RunData:
         """A recorded run's tables and records, as the report reads them."""
-        info = self.get(ref)
-        meta = _read_meta(info.folder)
-        tables: dict[str, pd.DataFrame] = {}
-        for name in meta["tables"]:
-            path = info.folder / f"{name}.parquet"
-            try:
-                tables[name] = pd.read_parquet(path).drop(columns="run_id")
-            except (OSError, ValueError) as exc:
-                raise DataError(f"unreadable stored table ({exc})", file=str(path)) from None
+        with self.catalog.reading():
+            info = self.get(ref)
+            meta = _read_meta(info.folder)
+            tables: dict[str, pd.DataFrame] = {}
+            for name in meta.get("tables") or []:
+                path = info.folder / f"{name}.parquet"
+                try:
+                    tables[name] = pd.read_parquet(path).drop(columns="run_id")
+                except (OSError, ValueError, KeyError) as exc:
+                    raise DataError(f"unreadable stored table ({exc})", file=str(path)) from None
         records = {}
         scenario = meta.get("scenario") or {}
         for date, record in meta["records"].items():
@@ -247,11 +291,7 @@ class RunStore:
             "closure": str(model.get("closure", "")), "numeraire": str(model.get("numeraire", "")),
             "world_fingerprint": str((last.get("fingerprints") or {}).get("world", "")),
             "tariffsim": __version__}])
-        with self.catalog._lock():
-            self.catalog._collect_garbage()  # what killed imports or recordings left in tmp/
-            for leftover in self.root.glob(".runs-*.duckdb*"):
-                leftover.unlink(missing_ok=True)
-        with self.catalog._workspace() as work:
+        with self.catalog._workspace() as work:  # cleans up what killed imports or recordings left in tmp/
             folder = work / run_id
             folder.mkdir()
             try:
@@ -266,6 +306,7 @@ class RunStore:
                 raise DataError(f"could not record the run ({type(exc).__name__}: {exc})",
                                 file=str(self.runs_dir)) from None
             with self.catalog._lock():
+                self._collect_garbage()
                 self.runs_dir.mkdir(parents=True, exist_ok=True)
                 target = self.runs_dir / run_id
                 if target.exists():  # pragma: no cover - same second and same random suffix
@@ -275,30 +316,63 @@ class RunStore:
         return RunInfo.load(self.runs_dir / run_id)
 
     def remove(self, ref: str) -> RunInfo:
-        """Remove a recorded run (atomically). Returns what was removed."""
-        info = self.get(ref)
+        """Remove a recorded run (atomically: it is listed whole or not at all). Returns what was removed.
+
+        ``ref`` is the name of a folder under ``runs/`` (removed without reading it, so
+        that a damaged run can go) or any reference :meth:`get` takes.
+        """
+        folder = self._folder_named(ref)
+        if folder is None:
+            info = self.get(ref)
+        else:
+            try:
+                info = RunInfo.load(folder)
+            except DataError:
+                info = RunInfo.unreadable(folder)
         with self.catalog._lock():
-            self.catalog.tmp_dir.mkdir(parents=True, exist_ok=True)
-            trash = self.catalog.tmp_dir / f"removed-{uuid.uuid4().hex}"
-            os.replace(info.folder, trash)
+            record = info.folder / RECORD
+            if not record.exists():
+                raise DataError(f"run {info.run_id} was removed meanwhile", file=str(info.folder))
+            record.unlink()  # the commit point: the run is gone from listings and views
             self.refresh_database()
-        shutil.rmtree(trash, ignore_errors=True)
+            self._collect_garbage()
         return info
+
+    def _folder_named(self, ref: str) -> Path | None:
+        """The run folder called exactly ``ref`` (never a path outside ``runs/``), if there is one."""
+        name = ref.strip()
+        if not name or name in (".", "..") or Path(name).name != name or "\\" in name:
+            return None
+        folder = self.runs_dir / name
+        return folder if (folder / RECORD).is_file() else None
+
+    def _collect_garbage(self) -> None:
+        """Delete removed runs' folders (those without run.json) when no reader holds the readers' lock,
+        and leftovers of interrupted database writes. Call it with the catalog lock held."""
+        for leftover in self.root.glob(f".{self.database.stem}-*.duckdb*"):
+            leftover.unlink(missing_ok=True)
+        if not self.runs_dir.is_dir():
+            return
+        removed = [folder for folder in self.runs_dir.iterdir() if folder.is_dir() and not (folder / RECORD).exists()]
+        if removed:
+            with self.catalog._unread() as free:
+                for folder in removed if free else []:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ SQL
     def _view_sql(self) -> list[str]:
-        from tariffsim.data.catalog import _sql_str
+        from tariffsim.data.catalog import _parquet
 
-        if not self.runs_dir.is_dir():
-            return []
-        present = [name for name in ("meta", *TABLES) if next(self.runs_dir.glob(f"*/{name}.parquet"), None)]
+        live = self._live_folders()  # removed runs' folders may linger until no one reads: not in the views
+        files = {name: [f for folder in live if (f := folder / f"{name}.parquet").is_file()]
+                 for name in ("meta", *TABLES)}
+        present = [name for name, found in files.items() if found]
         if not present:
             return []
         statements = ['CREATE SCHEMA IF NOT EXISTS "runs"']
         for name in present:
-            pattern = _sql_str(str(self.runs_dir / "*" / f"{name}.parquet"))
             statements.append(f'CREATE OR REPLACE VIEW "runs"."{name}" AS SELECT * FROM '
-                              f"read_parquet('{pattern}', union_by_name = true)")
+                              f"{_parquet(files[name], union=True)}")
         return statements
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -314,7 +388,8 @@ class RunStore:
         """Run SQL over the runs (and the catalog's datasets) and return a DataFrame."""
         from tariffsim.data.catalog import run_query
 
-        return run_query(self.connect, sql)
+        with self.catalog.reading():
+            return run_query(self.connect, sql)
 
     def refresh_database(self) -> Path:
         """Rewrite ``run_store.duckdb`` with views over the current runs (atomically)."""

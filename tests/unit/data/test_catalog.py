@@ -199,3 +199,20 @@ def test_header_only_file_is_an_error(catalog, tmp_path):
     with pytest.raises(DataError, match="no data rows"):
         catalog.import_files("usitc-tariffs", [path])
     assert catalog.datasets() == []
+
+
+def test_a_version_being_read_is_not_deleted_by_a_reimport(catalog, baci_files):
+    """A reader holds the shared readers' lock (another process's read, query or World build): a re-import
+    commits, but the replaced version's files stay until no reader holds the lock."""
+    first = catalog.import_files("baci", baci_files)
+    with catalog.reading():
+        files = catalog.get("baci-2017").tables["flows"].files
+        second = catalog.import_files("baci", baci_files, force=True)
+        assert catalog.get("baci-2017").folder == second.folder  # new readers see the new version at once
+        assert all(f.is_file() for f in files)
+        with duckdb.connect() as con:
+            assert con.execute(f"SELECT count(*) FROM read_parquet({[str(f) for f in files]})").fetchone() == (32,)
+        catalog.remove("baci-2017")
+        assert catalog.datasets() == [] and second.folder.is_dir()  # removed, but its files are still there
+    catalog.import_files("baci", baci_files, name="again")  # the next change cleans up
+    assert not first.folder.exists() and not (catalog.datasets_dir / "baci-2017").exists()

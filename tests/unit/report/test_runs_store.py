@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tariffsim.errors import DataError
-from tariffsim.report.runs import RunStore
+from tariffsim.report.runs import DamagedRunWarning, RunStore
 
 
 @pytest.fixture
@@ -116,3 +116,51 @@ def test_the_store_lives_in_the_data_directory(monkeypatch, tmp_path, single_run
     assert info.folder.parent == tmp_path / "env" / "runs"
     assert (tmp_path / "env" / "run_store.duckdb").is_file()
     assert RunStore(tmp_path / "other").runs() == []
+
+
+# ---------------------------------------------------------------------- damage
+DAMAGE = {"not JSON": "{broken", "a JSON list": "[1, 2]", "another layout": '{"format": 99}',
+          "keys missing": '{"format": 1, "id": "x"}', "empty": ""}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_run_is_skipped_with_a_warning_and_removed_by_its_folder_name(store, threat_run, single_run,
+                                                                                damage):
+    good = store.record(threat_run)
+    bad = store.record(single_run)
+    (bad.folder / "run.json").write_text(DAMAGE[damage], encoding="utf-8")
+    with pytest.warns(DamagedRunWarning, match=rf"runs remove {bad.run_id}"):
+        assert [r.run_id for r in store.runs()] == [good.run_id]
+    with pytest.warns(DamagedRunWarning):
+        assert store.summary()["id"].tolist() == [good.run_id]
+        assert store.get("latest").run_id == good.run_id
+        assert store.load(good.run_id[-6:]).run_id == good.run_id  # show and compare still work on the others
+        with pytest.raises(DataError, match=rf"runs remove {bad.run_id}"):
+            store.get(bad.run_id)  # named exactly: the error says what is wrong and how to remove it
+        removed = store.remove(bad.run_id)  # what the error message suggests
+    assert removed.run_id == bad.run_id and not bad.folder.exists()
+    assert [r.run_id for r in store.runs()] == [good.run_id]  # and no warning any more
+    assert store.query("SELECT DISTINCT run_id FROM runs.meta")["run_id"].tolist() == [good.run_id]
+
+
+def test_remove_takes_no_path_outside_the_store(store, single_run, tmp_path):
+    store.record(single_run)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "run.json").write_text("{}")
+    for ref in ("..", ".", str(outside), "../elsewhere", ""):
+        with pytest.raises(DataError):
+            store.remove(ref)
+    assert (outside / "run.json").exists() and len(store.runs()) == 1
+
+
+def test_a_run_removed_while_read_stays_readable_until_the_reader_is_done(store, threat_run, single_run):
+    keep = store.record(threat_run)
+    gone = store.record(single_run)
+    with store.catalog.reading():  # another process loading the run holds this (shared) lock
+        store.remove(gone.run_id)
+        assert [r.run_id for r in store.runs()] == [keep.run_id]  # gone from listings and views at once
+        assert store.query("SELECT DISTINCT run_id FROM runs.meta")["run_id"].tolist() == [keep.run_id]
+        assert (gone.folder / "countries.parquet").is_file()  # but not pulled from under the reader
+    store.record(single_run)  # the next change cleans up
+    assert not gone.folder.exists()
