@@ -17,7 +17,7 @@ Layout: sector-major ``[s, i, j]``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,7 +66,7 @@ def trade_kernels(lam: FloatArray, tariffs0: FloatArray, tariffs_new: FloatArray
 
 
 def closure_spending(closure: Literal["fixed_level", "fixed_ratio"], income: FloatArray, phi: FloatArray,
-                     deficit: FloatArray, world_income0: float) -> tuple[FloatArray, float]:
+                     deficit: FloatArray, world_income0: float) -> tuple[FloatArray, Any]:
     """Spending net of tariff revenue, ``Y' + D'``, and the world scalar κ.
 
     ``income`` is factor income (output, or value added with input-output links)
@@ -80,10 +80,11 @@ def closure_spending(closure: Literal["fixed_level", "fixed_ratio"], income: Flo
     * ``fixed_ratio``: ``κ φ Y'`` with ``κ = Σ Y' / Σ φ Y'``, so that world
       spending equals world income.
 
-    Both are homogeneous of degree one in factor prices.
+    Both are homogeneous of degree one in factor prices. Complex ``income`` passes
+    through unchanged in kind (the games layer differentiates by complex steps).
     """
     if closure == "fixed_ratio":
         phi_income = phi * income
-        kappa = float(income.sum() / phi_income.sum())
+        kappa = income.sum() / phi_income.sum()  # no float(): complex-step derivatives pass through
         return kappa * phi_income, kappa
-    return income + deficit * (float(income.sum()) / world_income0), 1.0
+    return income + deficit * (income.sum() / world_income0), 1.0

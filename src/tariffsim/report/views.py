@@ -365,7 +365,8 @@ NUMERAIRE_WORDS: Mapping[str, str] = {
 """The numeraire kinds of the run record (``model.numeraire``, e.g. ``wage:USA``) in words."""
 
 CLOSURE_WORDS: Mapping[str, str] = {
-    "fixed_level": "each country's trade deficit is held at its baseline level",
+    "fixed_level": "each country's trade deficit is held fixed in units of world output (at its baseline dollar "
+                   "value when world output is the numeraire), so real outcomes do not depend on the numeraire",
     "fixed_ratio": "each country's spending net of tariff revenue stays proportional to its output",
     "balanced": "deficits are first removed (the baseline becomes a world of balanced trade), then the shock "
                 "is applied",

@@ -42,7 +42,7 @@ batched matrix–vector products (``v @ B``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -209,15 +209,16 @@ class GravitySystem:
         f[self._drop()] = self._numeraire_value(x, st)
         return f
 
-    def _numeraire_value(self, x: FloatArray, st: State) -> float:
+    def _numeraire_value(self, x: FloatArray, st: State) -> Any:
+        # No float(): complex-step derivatives (the games layer) pass through.
         kind = self.numeraire.kind
         if kind == "world_output":
-            return float(np.log(st.output.sum() / self.sum_output0))
+            return np.log(st.output.sum() / self.sum_output0)
         if kind == "wage":
-            return float(x[self.numeraire.index])
+            return x[self.numeraire.index]
         c = self.numeraire.index
         mask = self.alpha[:, c] > 0
-        return float(np.sum(self.alpha[mask, c] * (-np.log(st.den[mask, c]) / self.theta[mask])))
+        return np.sum(self.alpha[mask, c] * (-np.log(st.den[mask, c]) / self.theta[mask]))
 
     def shares(self, st: State) -> FloatArray:
         """λ'[s, i, j], shape (S, N, N)."""

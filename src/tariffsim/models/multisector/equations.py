@@ -386,6 +386,47 @@ class MultisectorSystem:
             jac[:, k] = (self.newton_residual(xk) - f0) / step
         return jac
 
+    # ------------------------------------------------------------------ explicit system (games layer)
+    def explicit_state(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``(log P̂, Y')`` at ``x``, both (S, N): the inner blocks' solution, for :meth:`full_residual`."""
+        st = self.evaluate(x)
+        return st.prices.log_price, st.output
+
+    def full_residual(self, x: FloatArray, log_price: FloatArray, output: FloatArray) -> FloatArray:
+        """Every equilibrium condition at once, with no inner solve: ``(N + 2·S·N,)``.
+
+        The labour markets with the numeraire in place of one of them (as
+        :meth:`newton_residual`), the price-index equation ``log P̂ − map(x, log P̂)``
+        and the output equation ``(Y' − sales(spending(Y')))/Y`` — explicit in
+        ``(x, log P̂, Y')``, so that the implicit-function theorem applies to the
+        whole system and complex-step derivatives pass through (no ``float()``,
+        no comparisons on the perturbed values).
+        """
+        new, _, v, den = self._price_map(x, log_price)
+        rev = np.matmul(v[:, None, :], self.B_rev)[:, 0, :] / den
+        base, _ = self._base(x)
+        spending = self._spending(output, base, rev)
+        sales = v * np.matmul(self.B_sales, (spending / den)[:, :, None])[:, :, 0]
+        value_added = np.exp(x) * self.value_added0
+        labour = (self.beta * output).sum(axis=0) / value_added - 1.0
+        r = self._drop()
+        kind = self.numeraire.kind
+        if kind == "world_output":
+            labour[r] = np.log(value_added.sum() / self.sum_value_added0)
+        elif kind == "wage":
+            labour[r] = x[self.numeraire.index]
+        else:
+            labour[r] = np.dot(self.alpha[:, self.numeraire.index], log_price[:, self.numeraire.index])
+        return np.concatenate([labour, (log_price - new).ravel(), ((output - sales) / self.scale).ravel()])
+
+    def final_income(self, x: FloatArray, log_price: FloatArray, output: FloatArray) -> FloatArray:
+        """``I'_j = VA'_j + D'_j + R'_j`` (N,) from the explicit variables (complex-safe)."""
+        _, _, v, den = self._price_map(x, log_price)
+        rev = np.matmul(v[:, None, :], self.B_rev)[:, 0, :] / den
+        base, _ = self._base(x)
+        spending = self._spending(output, base, rev)
+        return base + (rev * spending).sum(axis=0)
+
     # ------------------------------------------------------------------ results
     def shares(self, st: State) -> FloatArray:
         """λ'[s, i, j], shape (S, N, N)."""

@@ -1,0 +1,260 @@
+"""Each model family's equilibrium as an explicit system, for optimisation over tariffs.
+
+The games layer needs three things of a model family, for a tariff profile
+``t'[i, j, s]``:
+
+* ``solve(t', z0)`` — the equilibrium (warm-started), as the vector ``z`` of the
+  family's endogenous variables and an :class:`~tariffsim.results.Equilibrium`;
+* ``residual(t', z)`` — every equilibrium condition ``G(z, t') = 0`` written
+  explicitly, with no inner iteration, so that the implicit-function theorem
+  applies: ``dz/dt = −G_z⁻¹ G_t``;
+* ``welfare(t', z)`` and ``political(t', z, λ)`` — each country's objective.
+
+``residual``, ``welfare`` and ``political`` accept complex ``z`` and ``t'``: their
+derivatives are taken by complex steps (``Im f(x + ih)/h`` with ``h = 1e-30``),
+which is forward-mode differentiation — exact to rounding, with no step-size error
+and no cancellation (Squire & Trapp 1998; Martins, Sturdza & Alonso 2003). That is
+why the model code avoids ``float()`` and ``abs`` on the quantities these functions
+touch.
+
+Families:
+
+* gravity (``z = log ŵ``, N unknowns): market clearing with the numeraire in
+  place of one condition (:meth:`GravitySystem.newton_residual`);
+* multisector with input-output links (``z = (log ŵ, log P̂, Y'/Y)``,
+  N + 2·S·N unknowns): :meth:`MultisectorSystem.full_residual`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tariffsim.errors import ModelError, SolverDiagnostics
+from tariffsim.models import GravityModel, MultisectorModel
+from tariffsim.models.gravity.data import calibrate as gravity_calibrate
+from tariffsim.models.gravity.equations import GravitySystem, State
+from tariffsim.models.gravity.model import purge_deficits as gravity_purge
+from tariffsim.models.gravity.model import solve_equilibrium as gravity_solve
+from tariffsim.models.multisector.data import calibrate as multisector_calibrate
+from tariffsim.models.multisector.equations import MultisectorSystem
+from tariffsim.models.multisector.model import purge_deficits as multisector_purge
+from tariffsim.models.multisector.model import solve_equilibrium as multisector_solve
+from tariffsim.options import SolverOptions
+from tariffsim.results import Equilibrium
+from tariffsim.shock import Shock
+from tariffsim.world import World
+
+__all__ = ["GameSystem", "game_system", "GravityGame", "MultisectorGame"]
+
+FloatArray = NDArray[np.float64]
+Array = NDArray[Any]
+_SM = (2, 0, 1)  # [i, j, s] -> [s, i, j]
+
+
+class GameSystem(Protocol):
+    """What the games layer needs of a model family (see the module docstring)."""
+
+    world: World
+    model: Any
+
+    def solve(self, tariffs: FloatArray, z0: FloatArray | None = None) -> tuple[FloatArray, Equilibrium,
+                                                                               SolverDiagnostics]: ...
+
+    def residual(self, tariffs: Array, z: Array) -> Array: ...
+
+    def welfare(self, tariffs: Array, z: Array) -> Array: ...
+
+    def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array: ...
+
+
+def _sector_major(array: Array) -> Array:
+    return np.ascontiguousarray(np.transpose(array, _SM))
+
+
+def _closure_kind(closure: str) -> Literal["fixed_level", "fixed_ratio"]:
+    return "fixed_ratio" if closure == "fixed_ratio" else "fixed_level"
+
+
+def _check_shock(world: World, shock: Shock | None) -> FloatArray | None:
+    if shock is None:
+        return None
+    shock.check_fits(world)
+    if shock.purchases:
+        raise ModelError("the games layer does not take purchase commitments in the base scenario yet; "
+                         "drop them or fold them into the World")
+    return shock.tau_hat()
+
+
+@dataclass(eq=False)
+class GravityGame:
+    """The gravity family as an explicit system: ``z = log ŵ`` (N,)."""
+
+    world: World
+    model: GravityModel
+    solver: SolverOptions
+    tau_hat: FloatArray | None = None
+    _last: tuple[Array, GravitySystem] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cal = gravity_calibrate(self.world)
+        self.kind = _closure_kind(self.model.closure)
+        self.target = np.zeros(self.world.n_countries) if self.model.closure == "balanced" else None
+        self.rule = self.model.numeraire.rule(self.world.countries)
+        self.tau_sm = None if self.tau_hat is None else _sector_major(self.tau_hat)
+        # Sector incomes and the sectors' shares of factor income, baseline (political objective).
+        sales0 = self.world.flows.sum(axis=1).T  # (S, N)
+        self.sector_income0 = sales0
+        self.revenue0 = self.world.tariff_revenue
+
+    def system(self, tariffs: Array) -> GravitySystem:
+        """The equation system at ``tariffs`` (the last one is kept: gradients evaluate one profile many times)."""
+        if self._last is not None and self._last[0] is tariffs:
+            return self._last[1]
+        system = GravitySystem(self.cal, self.tau_sm, _sector_major(tariffs), self.kind, self.rule, self.target)
+        self._last = (tariffs, system)
+        return system
+
+    def solve(self, tariffs: FloatArray, z0: FloatArray | None = None) -> tuple[FloatArray, Equilibrium,
+                                                                               SolverDiagnostics]:
+        eq, diag = gravity_solve(self.world, self.tau_hat, tariffs, closure=self.kind,
+                                 numeraire=self.model.numeraire, solver=self.solver, deficit_target=self.target,
+                                 x0=z0, calibration=self.cal)
+        return np.log(eq.wage_hat), eq, diag
+
+    def residual(self, tariffs: Array, z: Array) -> Array:
+        return self.system(tariffs).newton_residual(z)
+
+    def _levels(self, tariffs: Array, z: Array) -> tuple[State, Array, GravitySystem]:
+        system = self.system(tariffs)
+        st = system.evaluate(z)
+        log_price = (system.alpha * (-np.log(st.den) / system.theta[:, None])).sum(axis=0)
+        return st, log_price, system
+
+    def welfare(self, tariffs: Array, z: Array) -> Array:
+        """Real income ``Ê_j / P̂_j`` (N,)."""
+        st, log_price, _ = self._levels(tariffs, z)
+        return st.expenditure / self.cal.expenditure * np.exp(-log_price)
+
+    def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array:
+        """Government welfare with sector weights λ (N, S), in the spirit of Ossa (2014):
+        ``Σ_s λ_js (Y'_js + δ'_js R'_j) / Σ_s λ_js (Y_js + δ_js R_j) / P̂_j`` with ``Y_js`` the
+        sector's income and ``δ_js`` its share of factor income. λ = 1 gives ``(Y' + R')/(Y + R)/P̂``,
+        real income when trade is balanced."""
+        st, log_price, _ = self._levels(tariffs, z)
+        income = st.sales_s  # (S, N)
+        revenue = st.rho * st.expenditure
+        share = income / income.sum(axis=0)
+        share0 = self.sector_income0 / self.sector_income0.sum(axis=0)
+        lam = np.asarray(weights, dtype=np.float64).T  # (S, N)
+        new = (lam * (income + share * revenue[None, :])).sum(axis=0)
+        old = (lam * (self.sector_income0 + share0 * self.revenue0[None, :])).sum(axis=0)
+        return new / old * np.exp(-log_price)
+
+
+@dataclass(eq=False)
+class MultisectorGame:
+    """The multisector family as an explicit system: ``z = (log ŵ, log P̂, Y'/Y)``, N + 2·S·N."""
+
+    world: World
+    model: MultisectorModel
+    solver: SolverOptions
+    tau_hat: FloatArray | None = None
+    _last: tuple[Array, MultisectorSystem] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cal = multisector_calibrate(self.world)
+        self.kind = _closure_kind(self.model.closure)
+        self.target = np.zeros(self.world.n_countries) if self.model.closure == "balanced" else None
+        self.rule = self.model.numeraire.rule(self.world.countries)
+        self.tau_sm = None if self.tau_hat is None else _sector_major(self.tau_hat)
+        self.n, self.s = self.world.n_countries, self.world.n_sectors
+
+    def system(self, tariffs: Array) -> MultisectorSystem:
+        """The equation system at ``tariffs`` (the last one is kept, as for the gravity game)."""
+        if self._last is not None and self._last[0] is tariffs:
+            return self._last[1]
+        system = MultisectorSystem(self.cal, self.tau_sm, _sector_major(tariffs), self.kind, self.rule,
+                                   self.target)
+        self._last = (tariffs, system)
+        return system
+
+    def _split(self, z: Array) -> tuple[Array, Array, Array]:
+        n, s = self.n, self.s
+        scale = np.where(self.cal.sector_output > 0, self.cal.sector_output, 1.0)
+        return z[:n], z[n:n + s * n].reshape(s, n), z[n + s * n:].reshape(s, n) * scale
+
+    def solve(self, tariffs: FloatArray, z0: FloatArray | None = None) -> tuple[FloatArray, Equilibrium,
+                                                                               SolverDiagnostics]:
+        x0 = None if z0 is None else z0[:self.n]
+        eq, diag = multisector_solve(self.world, self.tau_hat, tariffs, closure=self.kind,
+                                     numeraire=self.model.numeraire, solver=self.solver,
+                                     deficit_target=self.target, x0=x0, calibration=self.cal)
+        x = np.log(eq.wage_hat)
+        log_price, output = self.system(tariffs).explicit_state(x)
+        scale = np.where(self.cal.sector_output > 0, self.cal.sector_output, 1.0)
+        return np.concatenate([x, log_price.ravel(), (output / scale).ravel()]), eq, diag
+
+    def residual(self, tariffs: Array, z: Array) -> Array:
+        return self.system(tariffs).full_residual(*self._split(z))
+
+    def welfare(self, tariffs: Array, z: Array) -> Array:
+        """Real final income ``Î_j / P̂_j`` (N,)."""
+        x, log_price, output = self._split(z)
+        income = self.system(tariffs).final_income(x, log_price, output)
+        return income / self.cal.income * np.exp(-(self.cal.alpha * log_price).sum(axis=0))
+
+    def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array:
+        """As :meth:`GravityGame.political`, with each sector's value added ``β_s Y'_s`` as its income."""
+        x, log_price, output = self._split(z)
+        system = self.system(tariffs)
+        income = system.final_income(x, log_price, output)
+        base, _ = system._base(x)
+        revenue = income - base
+        sector_va = self.cal.beta * output
+        sector_va0 = self.cal.beta * self.cal.sector_output
+        lam = np.asarray(weights, dtype=np.float64).T
+        new = (lam * (sector_va + sector_va / sector_va.sum(axis=0) * revenue[None, :])).sum(axis=0)
+        old = (lam * (sector_va0 + sector_va0 / sector_va0.sum(axis=0) * self.cal.tariff_revenue[None, :])).sum(axis=0)
+        return new / old * np.exp(-(self.cal.alpha * log_price).sum(axis=0))
+
+
+def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions | None = None,
+                scenario: Shock | None = None) -> GameSystem:
+    """The explicit system of ``model``'s family on ``world``.
+
+    Parameters
+    ----------
+    world
+        The baseline. With the ``balanced`` closure, its deficits are purged first
+        and the game is played on the purged World.
+    model
+        A model object or family name (``"gravity"``, ``"multisector"``).
+    solver
+        Solver settings.
+    scenario
+        A base shock whose iceberg trade-cost changes stay in force throughout the
+        game (its tariffs are the profile the game starts from, see the callers).
+    """
+    solver = solver or SolverOptions()
+    if isinstance(model, str):
+        model = {"gravity": GravityModel, "multisector": MultisectorModel}.get(model, lambda: None)()
+        if model is None:
+            raise ModelError("the games layer knows the families gravity and multisector")
+    tau = _check_shock(world, scenario)
+    if isinstance(model, GravityModel):
+        model.check(world, scenario or Shock.none(world))
+        if model.procedure != "exact":
+            raise ModelError("games need the exact gravity procedure")
+        base = gravity_purge(world, numeraire=model.numeraire, solver=solver) if model.closure == "balanced" \
+            else world
+        return GravityGame(base, model, solver, tau)
+    if isinstance(model, MultisectorModel):
+        model.check(world, scenario or Shock.none(world))
+        base = multisector_purge(world, numeraire=model.numeraire, solver=solver) \
+            if model.closure == "balanced" else world
+        return MultisectorGame(base, model, solver, tau)
+    raise ModelError(f"the games layer has no explicit system for model {getattr(model, 'name', model)!r}")
