@@ -3,14 +3,16 @@
 The public API::
 
     from tariffsim import World, Shock, simulate, GravityModel, SolverOptions
+    from tariffsim import run_scenario, ScenarioRun   # a scenario file on each of its dates
 
 See the README and ``docs/`` for the models' equations and the data formats.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
 
+from tariffsim._version import __version__
 from tariffsim.errors import (
     ConvergenceError,
     DataError,
@@ -38,6 +40,8 @@ __all__ = [
     "Numeraire",
     "SolverOptions",
     "Result",
+    "run_scenario",
+    "ScenarioRun",
     "fitted_world",
     "purge_deficits",
     "simulate_pe",
@@ -53,3 +57,15 @@ __all__ = [
     "ModelError",
     "ConvergenceError",
 ]
+
+if TYPE_CHECKING:
+    from tariffsim.runs import ScenarioRun, run_scenario
+
+
+def __getattr__(name: str) -> Any:
+    # loaded on first use: the scenario language (pydantic) is not needed to import the models
+    if name in ("run_scenario", "ScenarioRun"):
+        from tariffsim import runs
+
+        return getattr(runs, name)
+    raise AttributeError(f"module 'tariffsim' has no attribute '{name}'")

@@ -1,16 +1,29 @@
-"""Run records on disk: JSON with NumPy values, and result tables written beside it."""
+"""Run records and tables on disk: JSON with NumPy values, result tables beside run.json, atomic CSV files.
+
+A failed write (no space left, permission denied, a file where a folder goes) is a
+:class:`~tariffsim.errors.DataError` naming the path and the reason: see :func:`output_error`.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["dumps", "to_jsonable", "write_outputs"]
+from tariffsim.errors import DataError
+
+__all__ = ["REPORT_NAME", "dumps", "to_jsonable", "write_outputs", "write_csv", "output_error", "check_file_target",
+           "check_folder_target", "atomic_file"]
+
+REPORT_NAME = "report.html"
+"""File name of the HTML report inside a run folder."""
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -43,3 +56,78 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame], recor
     path.write_text(dumps(dict(record)) + "\n")
     written.append(path)
     return written
+
+
+def output_error(exc: OSError, path: str | Path | None = None) -> DataError:
+    """An OSError while writing, as a :class:`~tariffsim.errors.DataError` naming the path and the reason."""
+    where = exc.filename if exc.filename else path
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return DataError(f"cannot write ({reason})", file=str(where) if where is not None else None)
+
+
+def check_file_target(path: str | Path) -> Path:
+    """``path`` as a file to write, after refusing empty text, a folder and a parent that is a file; writes nothing.
+
+    Commands call it before long work, so that a wrong output path fails at once.
+    """
+    if not str(path).strip():
+        raise DataError("the file name is empty text: give a file name")
+    target = Path(path)
+    if target.is_dir():
+        raise DataError("is a folder: give a file name", file=str(path))
+    _check_parents(target, path)
+    return target
+
+
+def check_folder_target(path: str | Path) -> Path:
+    """``path`` as a folder to write into, after refusing empty text and a file; writes nothing."""
+    if not str(path).strip():
+        raise DataError("the folder name is empty text: give a folder name")
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise DataError("is a file, not a folder", file=str(path))
+    _check_parents(target, path)
+    return target
+
+
+def _check_parents(target: Path, given: str | Path) -> None:
+    for parent in target.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DataError(f"{parent} is a file, not a folder", file=str(given))
+            return
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write, renamed onto ``path`` when the block ends without error
+    (a reader sees the old file or the new one, never half of one); parents are created.
+
+    Raises
+    ------
+    DataError
+        If a write fails (see :func:`output_error`).
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_csv(path: str | Path, table: pd.DataFrame, *, float_format: str | None = None) -> Path:
+    """Write ``table`` to ``path`` as CSV, atomically (see :func:`atomic_file`).
+
+    Raises
+    ------
+    DataError
+        If the file cannot be written (naming the path and the reason).
+    """
+    target = check_file_target(path)
+    with atomic_file(target) as tmp:
+        table.to_csv(tmp, index=False, float_format=float_format)
+    return target
