@@ -53,6 +53,7 @@ from typing import IO, Any
 import duckdb
 import pandas as pd
 
+from tariffsim._version import __version__
 from tariffsim.data.importers import get_importer
 from tariffsim.data.importers._base import FIRST_YEAR, LAST_YEAR, ImportContext, Importer
 from tariffsim.data.progress import Reporter, progress_reporter
@@ -482,8 +483,6 @@ class Catalog:
                 name=spec.name, rows=writer.rows, value_total=writer.value_total if spec.value is not None else None,
                 years=tuple(sorted(writer.years)), key=spec.key, columns={f.name: str(f.type) for f in writer.schema},
                 files=tuple(writer.files), description=spec.description)
-        from tariffsim import __version__
-
         with self.reading():
             overlaps = self._overlaps(importer, final_name, tables, work)
         info = DatasetInfo(name=final_name, source=importer.source, title=importer.title, tables=tables,

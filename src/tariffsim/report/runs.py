@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tariffsim._json import to_jsonable
+from tariffsim._version import __version__
 from tariffsim.errors import DataError
 from tariffsim.report.run import TABLES, RunData, date_label
 
@@ -265,8 +266,6 @@ class RunStore:
         source
             Output folder to note with it (default ``run.source``).
         """
-        from tariffsim import __version__
-
         now = datetime.now(UTC)
         run_id = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         scenario = dict(run.scenario)
