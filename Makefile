@@ -20,9 +20,11 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.run-installed
 
 ## make demo: run the bundled demo scenario on the bundled 2017 world, print a summary, write out/demo/
-## with its HTML report (out/demo/report.html, path printed) and record the run in the runs store
+## with its HTML report (out/demo/report.html, path printed) and record the run in the runs store under
+## $TARIFFSIM_DATA_DIR (from the environment or `make demo TARIFFSIM_DATA_DIR=dir`), else the user's data directory
 demo: $(VENV)/.run-installed
-	$(BIN)/tariffsim run --demo --out out/demo --report
+	@echo "runs store: $(if $(TARIFFSIM_DATA_DIR),$(TARIFFSIM_DATA_DIR),the user's data directory (set TARIFFSIM_DATA_DIR to choose))"
+	$(BIN)/tariffsim run --demo --out out/demo --report $(if $(TARIFFSIM_DATA_DIR),--data-dir "$(TARIFFSIM_DATA_DIR)")
 
 ## make test: ruff, mypy on src/, pytest
 test: $(VENV)/.dev-installed lint typecheck unit

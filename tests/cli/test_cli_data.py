@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tariffsim.cli_data import data_app
+from tariffsim.cli.data import data_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 COMMANDS = ["import", "list", "show", "remove", "fetch", "world"]

@@ -9,42 +9,27 @@ line with exit code 2. The data directory is ``--data-dir``, else
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from tariffsim._json import check_folder_target
+from tariffsim.cli._console import console, path_argument, path_option, print_frame, safe
 from tariffsim.errors import DataError
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from rich.console import Console
 
 data_app = typer.Typer(help="Import, list, show, remove and fetch trade and tariff datasets (the data catalog).",
                        no_args_is_help=True)
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory (default: $TARIFFSIM_DATA_DIR, "
+DataDir = Annotated[Path | None, path_option("--data-dir", help="Data directory (default: $TARIFFSIM_DATA_DIR, "
                                               "else the user's data directory).", show_default=False)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (for scripts).")]
-
-
-def _console() -> Console:
-    # imported when a command runs: tariffsim.cli imports this module to register it
-    from tariffsim.cli import console
-
-    return console
-
-
-def _print(frame: pd.DataFrame, title: str = "", digits: int = 2) -> None:
-    from tariffsim.cli import print_frame
-
-    print_frame(frame, title=title, digits=digits)
 
 
 @data_app.command("import")
 def import_command(
     source: Annotated[str, typer.Argument(help="baci, comtrade, itpde, census, usitc-tariffs, ustr-301 or "
                                                "piie-tariffs.")],
-    paths: Annotated[list[Path], typer.Argument(help="Files to import (CSV, TXT, .gz, Parquet, or zip archives).")],
+    paths: Annotated[list[Path], path_argument(help="Files to import (CSV, TXT, .gz, Parquet, or zip archives).")],
     year: Annotated[int | None, typer.Option("--year", help="Year to keep (or the schedule's year for "
                                              "usitc-tariffs when the file name does not say).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Dataset name (default SOURCE-YEAR or SOURCE).")] = None,
@@ -60,16 +45,16 @@ def import_command(
     catalog = Catalog(data_dir)
     info = catalog.import_files(source, [str(p) for p in paths], year=year, name=name, encoding=encoding,
                                 force=force, progress=not quiet)
-    console = _console()
     if info.unchanged:
-        console.print(f"{info.name}: already imported from the same files (use --force to import again)")
+        console.print(f"{safe(info.name)}: already imported from the same files (use --force to import again)",
+                      highlight=False)
         return
-    tables = ", ".join(f"{t} {info.tables[t].rows:,} rows" for t in info.tables if info.tables[t].rows)
+    tables = safe(", ".join(f"{t} {info.tables[t].rows:,} rows" for t in info.tables if info.tables[t].rows))
     total = f"; value {info.value_total:,.1f} USD m" if info.value_total is not None else ""
-    console.print(f"imported [bold]{info.name}[/bold] ({info.title}): {tables}{total}", highlight=False)
+    console.print(f"imported [bold]{safe(info.name)}[/bold] ({safe(info.title)}): {tables}{total}", highlight=False)
     for note in info.notes:
-        console.print(f"note: {note}", highlight=False)
-    console.print(f"catalog: {catalog.root}", highlight=False)
+        console.print(f"note: {safe(note)}", highlight=False)
+    console.print(f"catalog: {safe(catalog.root)}", highlight=False)
 
 
 @data_app.command("list")
@@ -80,9 +65,9 @@ def list_command(data_dir: DataDir = None) -> None:
     catalog = Catalog(data_dir)
     frame = catalog.summary()
     if frame.empty:
-        _console().print(f"no datasets in {catalog.root} (tariffsim data import SOURCE FILES...)", highlight=False)
+        console.print(f"no datasets in {safe(catalog.root)} (tariffsim data import SOURCE FILES...)", highlight=False)
         return
-    _print(frame.drop(columns=["tables"]), title=f"datasets in {catalog.root}", digits=1)
+    print_frame(frame.drop(columns=["tables"]), title=f"datasets in {catalog.root}", digits=1)
 
 
 @data_app.command("show")
@@ -96,23 +81,22 @@ def show_command(
 
     catalog = Catalog(data_dir)
     info = catalog.get(name)
-    console = _console()
-    console.print(f"[bold]{info.name}[/bold]: {info.title} (source {info.source}), imported {info.imported_at} "
-                  f"by tariffsim {info.version}", highlight=False)
+    console.print(f"[bold]{safe(info.name)}[/bold]: {safe(info.title)} (source {safe(info.source)}), imported "
+                  f"{safe(info.imported_at)} by tariffsim {safe(info.version)}", highlight=False)
     options = ", ".join(f"{k}={v}" for k, v in info.options.items() if v is not None)
-    console.print(f"options: {options or 'none'}", highlight=False)
+    console.print(f"options: {safe(options or 'none')}", highlight=False)
     for k, inp in enumerate(info.inputs):
         where = f"{inp.path}!{inp.member}" if inp.member else inp.path
-        console.print(f"input {k}: {where} ({inp.size:,} bytes, sha256 {inp.sha256[:16]}...)", highlight=False)
+        console.print(f"input {k}: {safe(where)} ({inp.size:,} bytes, sha256 {inp.sha256[:16]}...)", highlight=False)
     for note in info.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {safe(note)}", highlight=False)
     for table_name, table in info.tables.items():
         years = f", years {table.years[0]}-{table.years[-1]}" if table.years else ""
         value = f", value {table.value_total:,.1f} USD m" if table.value_total is not None else ""
-        console.print(f"\n[bold]{name}/{table_name}[/bold]: {table.rows:,} rows{years}{value}; "
-                      f"key ({', '.join(table.key)}). {table.description}", highlight=False)
+        console.print(f"\n[bold]{safe(name)}/{safe(table_name)}[/bold]: {table.rows:,} rows{years}{value}; "
+                      f"key ({safe(', '.join(table.key))}). {safe(table.description)}", highlight=False)
         if table.rows and rows > 0:
-            _print(catalog.read(name, table_name, limit=rows), digits=4)
+            print_frame(catalog.read(name, table_name, limit=rows), digits=4)
 
 
 @data_app.command("remove")
@@ -124,7 +108,7 @@ def remove_command(
     from tariffsim.data.catalog import Catalog
 
     info = Catalog(data_dir).remove(name)
-    _console().print(f"removed {info.name} ({info.rows:,} rows)", highlight=False)
+    console.print(f"removed {safe(info.name)} ({info.rows:,} rows)", highlight=False)
 
 
 @data_app.command("fetch")
@@ -132,7 +116,7 @@ def fetch_command(
     source: Annotated[str, typer.Argument(help="baci, itpde or usitc-tariffs (others say where to get them).")],
     url: Annotated[str | None, typer.Option("--url", help="Download this URL instead of the source's.")] = None,
     sha256: Annotated[str | None, typer.Option("--sha256", help="Expected SHA-256 of the file.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the file (default DATA_DIR/downloads).")]
+    out: Annotated[Path | None, path_option("--out", help="Folder for the file (default DATA_DIR/downloads).")]
     = None,
     year: Annotated[int | None, typer.Option("--year", help="Year (usitc-tariffs).")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Release (baci: e.g. 202401b).")] = None,
@@ -145,23 +129,22 @@ def fetch_command(
     from tariffsim.data.catalog import Catalog
     from tariffsim.data.fetch import fetch_source
 
-    folder = out or Catalog(data_dir).root / "downloads"
+    folder = check_folder_target(out) if out is not None else Catalog(data_dir).root / "downloads"
     result = fetch_source(source, folder, url=url, sha256=sha256, progress=not quiet, force=force, year=year,
                           version=version, revision=revision)
-    console = _console()
     state = "already there" if result.cached else ("resumed and completed" if result.resumed else "downloaded")
     check = "checksum verified" if result.verified else "no published checksum: recorded"
-    console.print(f"{state}: {result.path} ({result.size:,} bytes); SHA-256 {result.sha256} ({check})",
+    console.print(f"{state}: {safe(result.path)} ({result.size:,} bytes); SHA-256 {result.sha256} ({check})",
                   highlight=False)
     if source in ("baci", "itpde", "usitc-tariffs"):
-        console.print(f"next: tariffsim data import {source} {result.path}"
+        console.print(f"next: tariffsim data import {safe(source)} {safe(result.path)}"
                       + (" --year YEAR" if source != "usitc-tariffs" else ""), highlight=False)
 
 
 @data_app.command("world")
 def world_command(
     year: Annotated[int, typer.Argument(help="Baseline year.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="World folder to write (flows.csv, ...).")],
+    out: Annotated[Path, path_option("--out", "-o", help="World folder to write (flows.csv, ...).")],
     regions: Annotated[str | None, typer.Option("--regions", help="Regions as 'EU=FRA,DEU;NA=USA,CAN,MEX'.")]
     = None,
     rest: Annotated[str | None, typer.Option("--rest", help="Label for every country not in a region.")] = None,
@@ -179,6 +162,7 @@ def world_command(
     from tariffsim.data.baseline import world_from_catalog
     from tariffsim.data.worlds import write_world
 
+    check_folder_target(out)  # before the World is built, not after
     share: str | float = domestic
     if domestic not in ("auto", "itpde"):
         try:
@@ -189,10 +173,9 @@ def world_command(
                                flows=flows, tariffs=None if no_tariffs else "auto", tariff_date=tariff_date,
                                elasticity=elasticity, data_dir=data_dir)
     write_world(world, out)
-    console = _console()
-    console.print(f"{world!r} written to {out}", highlight=False)
+    console.print(f"{safe(repr(world))} written to {safe(out)}", highlight=False)
     for key, text in world.sources.items():
-        console.print(f"{key}: {text}", highlight=False)
+        console.print(f"{safe(key)}: {safe(text)}", highlight=False)
 
 
 def _parse_regions(text: str | None) -> dict[str, list[str]] | None:

@@ -12,6 +12,8 @@ from typing import Annotated, cast
 
 import typer
 
+from tariffsim._json import check_file_target, write_csv
+from tariffsim.cli._console import console, path_option, print_frame, safe
 from tariffsim.data.user_tables import read_table
 from tariffsim.errors import DataError, ModelError
 
@@ -41,9 +43,9 @@ def estimate_command(
         help="fixest formula, e.g. 'trade ~ rta | exporter^year + importer^year + pair_id', or only the "
              "covariates ('rta + rta_lag4') for the gravity defaults: exporter-year, importer-year and pair "
              "fixed effects (exporter and importer effects without a year column).")],
-    data: Annotated[Path, typer.Option("--data", help="CSV or Parquet file, one row per exporter, importer "
+    data: Annotated[Path, path_option("--data", help="CSV or Parquet file, one row per exporter, importer "
                                        "(and year).")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the regression table as CSV "
+    out: Annotated[Path | None, path_option("--out", "-o", help="Write the regression table as CSV "
                                              "(variable, coef, se, z, p_value, ci_low, ci_high).")] = None,
     vcov: Annotated[str, typer.Option("--vcov", help="Standard errors: cluster, hetero or iid.")] = "cluster",
     cluster: Annotated[str | None, typer.Option("--cluster", help="Column to cluster by (default: the pair "
@@ -64,10 +66,14 @@ def estimate_command(
                                             "('' for none).")] = "fe",
 ) -> None:
     """Estimate a gravity equation by PPML with high-dimensional fixed effects; print and save the table."""
-    from tariffsim.cli import console, print_frame
     from tariffsim.estimate import GravitySpec, PPMLOptions, ppml
     from tariffsim.estimate.options import SeparationMethod, SmallSample, VcovType
 
+    if out is not None:
+        check_file_target(out)  # before the estimation, not after it
+    for name, value in (("--cluster", cluster), ("--pair", pair)):
+        if value is not None and not value.strip():
+            raise DataError(f"{name} is empty text: give a column name, or leave {name} out")
     frame = read_table(data)
     year_column: str | None = year if year and year in frame.columns else None
     if years is not None:
@@ -86,12 +92,12 @@ def estimate_command(
     print_frame(table, title=f"PPML: {fit.formula}", digits=4)
     dropped = fit.dropped_summary()
     dropped_text = ", ".join(f"{n:,} {reason}" for reason, n in dropped[["reason", "rows"]].to_numpy()) or "none"
-    console.print(f"observations {fit.n_obs:,}; dropped {dropped_text}; standard errors {fit.vcov_label}")
+    console.print(f"observations {fit.n_obs:,}; dropped {safe(dropped_text)}; standard errors "
+                  f"{safe(fit.vcov_label)}")
     console.print(f"deviance {fit.deviance:.6g}; fixed effects balanced to the adding-up constraints "
                   f"(residual {fit.adding_up_residual:.1e}); {fit.seconds:.2f} s")
     for note in fit.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
+        console.print(f"note: {safe(note)}", highlight=False)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, index=False, float_format="%.10g")
-        console.print(f"wrote {out}")
+        write_csv(out, table, float_format="%.10g")
+        console.print(f"wrote {safe(out)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,130 @@
+"""``tariffsim run``: a thin shell over :func:`tariffsim.runs.run_scenario`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tariffsim._json import REPORT_NAME
+from tariffsim.cli._console import (
+    console,
+    err_console,
+    path_option,
+    print_frame,
+    run_progress,
+    safe,
+    summary_table,
+    warn,
+)
+from tariffsim.errors import DataError, TariffsimError
+
+if TYPE_CHECKING:
+    from tariffsim.report.runs import RunInfo
+    from tariffsim.runs import ScenarioRun
+
+__all__ = ["run_command", "DEMO_SCENARIO"]
+
+DEMO_SCENARIO = "us-china-2018-2019"
+"""The bundled scenario that ``tariffsim run --demo`` (and ``make demo``) runs."""
+
+
+def run_command(
+    scenario: Annotated[str | None, typer.Argument(help="Scenario TOML file or bundled scenario name.")] = None,
+    out: Annotated[Path, path_option("--out", "-o", help="Output folder: new, empty, or the folder of an earlier "
+                                      "run (replaced whole).")] = Path("out/run"),
+    demo: Annotated[bool, typer.Option("--demo", help=f"Run the bundled scenario {DEMO_SCENARIO}.")] = False,
+    world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Override the scenario's model: gravity or "
+                                              "multisector.", show_default=False)] = None,
+    closure: Annotated[str | None, typer.Option("--closure", help="Override the scenario's closure: fixed_level, "
+                                                "fixed_ratio or balanced.", show_default=False)] = None,
+    numeraire: Annotated[str | None, typer.Option("--numeraire", help="Override the scenario's numeraire: "
+                                                  "world_output, wage:ISO3 or price_index:ISO3.",
+                                                  show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Evaluate on this date only (YYYY-MM-DD).")] = None,
+    weights: Annotated[Path | None, path_option("--weights", help="Product-level trade weights (CSV/Parquet: "
+                                                 "importer, exporter, product, value [, tariff]).")] = None,
+    lists: Annotated[Path | None, path_option("--lists", help="Folder of named product lists.")] = None,
+    report: Annotated[bool, typer.Option("--report", help="Also write an HTML report (report.html) into the "
+                                         "output folder and print its path.")] = False,
+    xlsx: Annotated[Path | None, path_option("--xlsx", help="Also write every result table into this Excel "
+                                              "workbook (one sheet per table).", show_default=False)] = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record the run in the runs store "
+                                            "(for scripts).")] = False,
+    data_dir: Annotated[Path | None, path_option("--data-dir", help="Data directory of the runs store (default: "
+                                                  "$TARIFFSIM_DATA_DIR, else the user's data directory).",
+                                                  show_default=False)] = None,
+) -> None:
+    """Run a scenario: compile it on each evaluation date, solve, write tables and run.json; record the run in
+    the runs store (see `tariffsim runs`). The output folder is written whole or not at all."""
+    from tariffsim.runs import check_output_folder, check_workbook_path, run_scenario
+
+    if scenario is None and not demo:
+        raise TariffsimError("give a scenario file, or --demo for the bundled demo scenario")
+    check_output_folder(out)  # refuse a wrong folder before solving anything
+    if xlsx is not None:
+        check_workbook_path(xlsx)
+    with run_progress(err_console.is_terminal) as progress:
+        run = run_scenario(DEMO_SCENARIO if scenario is None else scenario, world=world, model=model, closure=closure,
+                           numeraire=numeraire, dates=date, weights=weights, lists_dir=lists, progress=progress)
+    _print_run(run)
+    info = _record(run, out, data_dir) if not no_record else None
+    try:
+        files = run.write(out, report=report, run_id=info.run_id if info else None, xlsx=xlsx)
+    except TariffsimError:
+        if info is not None:  # the run is recorded together with its folder, or not at all
+            from tariffsim.report.runs import RunStore
+
+            RunStore(data_dir).remove(info.run_id)
+        raise
+    _print_files(run, out, files)
+    if info is not None:
+        console.print(f"recorded run [bold]{info.run_id}[/bold] in {safe(info.folder.parent)} "
+                      f"(tariffsim runs show {info.run_id})", highlight=False, soft_wrap=True)
+    if report:
+        console.print(f"report: {safe(out / REPORT_NAME)}", highlight=False, soft_wrap=True)
+    if xlsx is not None:
+        console.print(f"workbook: {safe(xlsx)}", highlight=False, soft_wrap=True)
+
+
+def _print_run(run: ScenarioRun) -> None:
+    head = run.scenario.spec.scenario
+    console.print(f"[bold]{safe(run.name)}[/bold]" + (f": {safe(head.description)}" if head.description else ""))
+    settings = run.model.settings()
+    console.print(f"baseline {safe(run.world.name)} ({run.world.year}); model {safe(settings.get('name'))}, "
+                  f"closure {safe(settings.get('closure'))}, numeraire {safe(settings.get('numeraire'))}",
+                  highlight=False)
+    for warning in run.warnings:
+        warn(warning)
+    if len(run.dated) > 1:
+        pivot = run.timeline.pivot_table(index="date", columns="country", values="welfare_pct", sort=False)
+        print_frame(pivot.reset_index(), title="Welfare by evaluation date (percent change from baseline)", digits=3)
+    last = run.last
+    print_frame(summary_table(last.result.countries),
+                title=f"Effects by country on {last.key or 'all actions'} (percent change from baseline; "
+                "trade balance and tariff revenue in USD bn, baseline and counterfactual 'cf')")
+    d = last.result.diagnostics
+    console.print(f"solver: {d.method}, {d.iterations} iterations, market-clearing residual "
+                  f"{last.result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")
+
+
+def _record(run: ScenarioRun, out: Path, data_dir: Path | None) -> RunInfo | None:
+    """Record the run; a run that cannot be recorded (an unwritable data directory) is still a finished run."""
+    try:
+        return run.record(data_dir, source=str(out))
+    except (DataError, OSError) as exc:
+        warn(f"run not recorded in the runs store: {exc} (--no-record skips recording)")
+        return None
+
+
+def _print_files(run: ScenarioRun, out: Path, files: list[Path]) -> None:
+    if len(run.dated) == 1:
+        names = [p.name for p in files if p.suffix in (".csv", ".json")]
+        console.print(f"wrote {safe(', '.join(names))} to {safe(out)}", highlight=False, soft_wrap=True)
+        return
+    first = run.dated[0].key
+    names = [p.name for p in files if p.parent.name == first]
+    console.print(f"wrote {len(run.dated)} date folders {run.dated[0].key} ... {run.last.key} (each with "
+                  f"{safe(', '.join(names))}) and timeline.csv to {safe(out)}", highlight=False, soft_wrap=True)
