@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tariffsim import __version__
+from tariffsim._version import __version__
 from tariffsim.cli._console import console, err_console, one_line
 from tariffsim.cli.data import data_app
 from tariffsim.cli.estimate import estimate_command
