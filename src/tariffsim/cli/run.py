@@ -77,7 +77,10 @@ def run_command(
         if info is not None:  # the run is recorded together with its folder, or not at all
             from tariffsim.report.runs import RunStore
 
-            RunStore(data_dir).remove(info.run_id)
+            try:
+                RunStore(data_dir).remove(info.run_id)
+            except (TariffsimError, OSError) as exc:  # the write's error is the one to report
+                warn(f"run {info.run_id} stays in the runs store ({exc}); `tariffsim runs remove` removes it")
         raise
     _print_files(run, out, files)
     if info is not None:
