@@ -36,7 +36,7 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --cov --cov-report=term
 
 ## make bench: the speed and scale benchmarks (prints figures; installs gegravity in its own venv)
 bench: $(VENV)/.dev-installed
