@@ -102,6 +102,7 @@ def test_one_import_of_two_overlapping_files_is_refused_naming_both(catalog, fix
     assert catalog.datasets() == []
 
 
+@pytest.mark.shared_data
 def test_the_shared_census_files_count_us_imports_from_china_once(catalog):
     """Issue 11: the China file and the top-20-partners file both hold US imports from China;
     census.trade summed them to 1,007 $bn for 2017."""

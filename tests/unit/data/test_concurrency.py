@@ -17,6 +17,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tariffsim.data.catalog import Catalog
 from tariffsim.report.runs import RunStore
 
@@ -94,6 +96,7 @@ ROLES = [("reimport", 6), ("reimport", 6), ("import", 4), ("record", 10), ("reco
 """Workers: what each does and how many times (index 2 imports own-2-1 ... own-2-4, removing the odd ones)."""
 
 
+@pytest.mark.slow
 def test_concurrent_imports_recordings_and_reads_lose_nothing(tmp_path, baci_files):
     root = tmp_path / "data"
     Catalog(root).import_files("baci", baci_files)  # what the readers read from the start
