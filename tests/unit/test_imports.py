@@ -27,14 +27,6 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 ROOT = "tariffsim"
 TOP_LAYER = ("tariffsim.cli", "tariffsim.web", "tariffsim.replicate", "tariffsim.__main__")
 
-KNOWN_ROOT_IMPORTS = {
-    # `from tariffsim import __version__` in modules being edited by others; each becomes
-    # `from tariffsim._version import __version__`. Remove an entry when its line changes.
-    "tariffsim.models",
-    "tariffsim.models.pe.results",
-    "tariffsim.report.html",
-}
-
 
 def modules() -> dict[str, Path]:
     out = {}
@@ -203,8 +195,6 @@ def test_only_the_top_layer_imports_the_package_root():
     graph = import_graph()
     below = {module: targets[ROOT] for module, targets in graph.items()
              if ROOT in targets and module != ROOT and not module.startswith(TOP_LAYER)}
-    assert set(below) - KNOWN_ROOT_IMPORTS == set(), (
+    assert not below, (
         "import the version from tariffsim._version and the rest from its own module: "
         + ", ".join(f"{m} (line {line})" for m, line in sorted(below.items())))
-    assert KNOWN_ROOT_IMPORTS <= set(below), (
-        f"fixed, remove from KNOWN_ROOT_IMPORTS: {sorted(KNOWN_ROOT_IMPORTS - set(below))}")

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from tariffsim import __version__
+from tariffsim._version import __version__
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.gravity import GravityModel
 from tariffsim.models.multisector import MultisectorModel

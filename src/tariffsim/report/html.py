@@ -129,7 +129,7 @@ def _write(path: Path, text: str) -> Path:
 def _page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
     from plotly.offline import get_plotlyjs
 
-    from tariffsim import __version__
+    from tariffsim._version import __version__
 
     nav = "".join(f'<li><a href="#{s.key}">{_e(s.title)}</a></li>' for s in sections)
     body = "\n".join(_section(s) for s in sections)

@@ -203,7 +203,7 @@ class PEResult:
     def fingerprints(self) -> dict[str, str]:
         """SHA-256 hashes of the inputs (trade, new tariffs, elasticities), the settings and the
         package version: two runs with equal fingerprints had the same inputs."""
-        from tariffsim import __version__
+        from tariffsim._version import __version__
 
         def digest(*arrays: FloatArray) -> str:
             h = hashlib.sha256()
