@@ -111,20 +111,20 @@ ProgressCallback = Callable[[RunProgress], None]
 def as_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
     """An evaluation date from an ISO string (``"2019-06-01"``) or a date; ``None`` stays ``None``.
 
+    The scenario language's rule (:func:`tariffsim.scenario.schema.parse_date`): numbers
+    such as ``20190601`` are refused, not read as dates.
+
     Raises
     ------
     ScenarioError
-        If the text is not an ISO date.
+        If the value is not an ISO date.
     """
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    text = str(value).strip()
+    from tariffsim.scenario.schema import parse_date
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ScenarioError(f"{what} '{text}' is not a date (write it as 2019-06-01)") from None
+        return parse_date(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{what} '{value}' is not a date (write it as 2019-06-01)") from None
 
 
 def read_weights(path: str | Path) -> pd.DataFrame:
@@ -144,29 +144,32 @@ def lists_folder(path: str | Path) -> Path:
     return folder
 
 
-def _loaded(scenario: str | Path | LoadedScenario) -> LoadedScenario:
+def _loaded(scenario: str | Path | LoadedScenario, allow_paths: tuple[str | Path, ...] = ()) -> LoadedScenario:
     if isinstance(scenario, LoadedScenario):
-        return scenario
+        return scenario.allowing(allow_paths)
     if isinstance(scenario, str) and ("\n" in scenario or scenario.lstrip().startswith("[")):
-        return parse_scenario(scenario)
+        return parse_scenario(scenario, allow_paths=allow_paths)
     if isinstance(scenario, str | Path):
         if not str(scenario).strip():
             raise ScenarioError("no scenario given (a file, a bundled scenario name or TOML text)")
-        return load_scenario(scenario)
+        return load_scenario(scenario, allow_paths=allow_paths)
     raise ScenarioError(f"a scenario is a file path, a bundled scenario name, TOML text or a LoadedScenario, "
                         f"got {type(scenario).__name__}")
 
 
-def baseline_world(loaded: LoadedScenario, world: str | Path | World | None = None) -> World:
-    """The baseline of a scenario: ``world`` (a World, a bundled name or a World folder relative to the
-    scenario's folder) or, when ``None``, the scenario's own ``world``."""
+def baseline_world(loaded: LoadedScenario, world: str | Path | World | None = None, *,
+                   allow_paths: Iterable[str | Path] = ()) -> World:
+    """The baseline of a scenario: ``world`` (a World, a bundled name or a World folder chosen by the
+    user) or, when ``None``, the scenario's own ``world`` key — which, like every file a scenario
+    names, may only point into the scenario's folder, the bundled library, the catalog or
+    ``allow_paths`` (see docs/scenarios.md, "Scenario files are untrusted input")."""
     if isinstance(world, World):
         return world
-    from tariffsim.data import load_world
+    from tariffsim.scenario import load_scenario_world
 
     if world is not None and not str(world).strip():
         raise DataError("the world is empty text: give a bundled world name or a World folder")
-    return load_world(loaded.spec.scenario.world if world is None else world, base_dir=loaded.base_dir)
+    return load_scenario_world(loaded, world, allow_paths=tuple(allow_paths))
 
 
 def _model(loaded: LoadedScenario, model: str | Model | None, closure: str | None,
@@ -190,7 +193,7 @@ def _dates(loaded: LoadedScenario,
            dates: str | dt.date | Iterable[str | dt.date | None] | None) -> list[dt.date | None]:
     if dates is None:
         return loaded.spec.scenario.evaluation_dates()
-    if isinstance(dates, str | dt.date):
+    if isinstance(dates, str | dt.date) or not isinstance(dates, Iterable):
         return [as_date(dates)]
     wanted = [as_date(d) for d in dates]
     if not wanted:
@@ -476,6 +479,7 @@ def run_scenario(
     lists_dir: str | Path | None = None,
     solver: SolverOptions | None = None,
     progress: ProgressCallback | None = None,
+    allow_paths: Iterable[str | Path] = (),
 ) -> ScenarioRun:
     """Compile a scenario on each evaluation date, check every date, then solve them in order.
 
@@ -509,6 +513,9 @@ def run_scenario(
         Solver settings (default :class:`~tariffsim.SolverOptions`).
     progress
         Called with a :class:`RunProgress` before each date of each stage.
+    allow_paths
+        More folders the scenario's files (``extends``, product lists, ``world``) may read;
+        by default only its own folder, the bundled library and the catalog.
 
     Returns
     -------
@@ -521,8 +528,9 @@ def run_scenario(
     ConvergenceError
         If a date cannot be solved (nothing is returned, nothing was written).
     """
-    loaded = _loaded(scenario)
-    base = baseline_world(loaded, world)
+    allowed = tuple(allow_paths)
+    loaded = _loaded(scenario, allowed)
+    base = baseline_world(loaded, world, allow_paths=allowed)
     if elasticity is not None:
         base = base.replace(elasticity=elasticity)
     chosen = _model(loaded, model, closure, numeraire)

@@ -134,6 +134,8 @@ PATH_ROLES: dict[tuple[str, str], str] = {
     ("scenario coverage", "--out"): FOLDER_OUT,
     ("data import", "paths"): INPUT, ("data fetch", "--out"): FOLDER_OUT, ("data world", "--out"): FOLDER_OUT,
     ("runs show", "--report"): FILE_OUT, ("runs compare", "--out"): FILE_OUT,
+    ("run", "--allow-path"): INPUT, ("scenario check", "--allow-path"): INPUT,
+    ("scenario coverage", "--allow-path"): INPUT,
 }
 for _command, _params_of in PARAMS.items():
     for _p in _params_of:

@@ -40,6 +40,21 @@ effective = 2019-06-01
 """
 
 
+ALLOW: tuple[Path, ...] = ()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_temporary_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    global ALLOW
+    ALLOW = (tmp_path_factory.getbasetemp(),)
+
+
+def run_scenario_here(scenario: object, **kwargs: object) -> ScenarioRun:
+    """run_scenario allowed to read the tests' temporary folders, where their World folders are
+    (a scenario may only read its own folder, the bundled library and the catalog by default)."""
+    return run_scenario(scenario, allow_paths=ALLOW, **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     world = random_world(np.random.default_rng(3), 4, 2)
@@ -53,7 +68,7 @@ def scenario_text(world_dir: Path, name: str = "two-steps", dates: str = "[2018-
 
 @pytest.fixture(scope="module")
 def two_dates(world_dir: Path) -> ScenarioRun:
-    return run_scenario(scenario_text(world_dir))
+    return run_scenario_here(scenario_text(world_dir))
 
 
 # ---------------------------------------------------------------------- inputs
@@ -63,7 +78,7 @@ def test_a_path_toml_text_and_a_loaded_scenario_give_the_same_run(world_dir, two
     path = tmp_path / "s.toml"
     path.write_text(scenario_text(world_dir))
     for given in (path, str(path), load_scenario(path), parse_scenario(scenario_text(world_dir))):
-        run = run_scenario(given)
+        run = run_scenario_here(given)
         assert run.dates == (dt.date(2018, 7, 6), dt.date(2019, 6, 1))
         for mine, theirs in zip(run.results, two_dates.results, strict=True):
             np.testing.assert_allclose(mine.countries["welfare_pct"], theirs.countries["welfare_pct"], rtol=1e-12)
@@ -76,16 +91,16 @@ def test_a_bundled_scenario_by_name():
 
 
 def test_dates_as_iso_text_or_date_objects(world_dir, two_dates):
-    text = run_scenario(scenario_text(world_dir), dates=["2018-07-06", "2019-06-01"])
-    objects = run_scenario(scenario_text(world_dir), dates=[dt.date(2018, 7, 6), dt.datetime(2019, 6, 1, 12)])
-    one = run_scenario(scenario_text(world_dir), dates="2019-06-01")
+    text = run_scenario_here(scenario_text(world_dir), dates=["2018-07-06", "2019-06-01"])
+    objects = run_scenario_here(scenario_text(world_dir), dates=[dt.date(2018, 7, 6), dt.datetime(2019, 6, 1, 12)])
+    one = run_scenario_here(scenario_text(world_dir), dates="2019-06-01")
     assert text.dates == objects.dates == two_dates.dates and one.dates == (dt.date(2019, 6, 1),)
     np.testing.assert_allclose(one.result().countries["welfare_pct"], two_dates.result().countries["welfare_pct"],
                                rtol=1e-9)
     with pytest.raises(ScenarioError, match="'2019-02-30' is not a date"):
-        run_scenario(scenario_text(world_dir), dates=["2019-02-30"])
+        run_scenario_here(scenario_text(world_dir), dates=["2019-02-30"])
     with pytest.raises(ScenarioError, match="given twice"):
-        run_scenario(scenario_text(world_dir), dates=["2019-06-01", "2019-06-01"])
+        run_scenario_here(scenario_text(world_dir), dates=["2019-06-01", "2019-06-01"])
 
 
 def test_each_date_equals_a_separate_cold_solve(world_dir, two_dates):
@@ -104,28 +119,28 @@ def test_each_date_equals_a_separate_cold_solve(world_dir, two_dates):
 
 
 def test_overrides_of_model_closure_numeraire_and_elasticity(world_dir, two_dates):
-    run = run_scenario(scenario_text(world_dir), closure="balanced", numeraire="wage:C02", dates="2019-06-01")
+    run = run_scenario_here(scenario_text(world_dir), closure="balanced", numeraire="wage:C02", dates="2019-06-01")
     assert run.model.settings()["closure"] == "balanced" and run.model.settings()["numeraire"] == "wage:C02"
     countries = run.result().countries.set_index("country")
     assert countries.loc["C02", "factory_price_pct"] == pytest.approx(0.0, abs=1e-9)  # the numeraire's wage
-    theta = run_scenario(scenario_text(world_dir), elasticity=8.0, dates="2019-06-01")
+    theta = run_scenario_here(scenario_text(world_dir), elasticity=8.0, dates="2019-06-01")
     np.testing.assert_array_equal(theta.world.elasticity, [8.0, 8.0])
     assert not np.allclose(theta.result().countries["welfare_pct"], two_dates.result().countries["welfare_pct"])
     model = GravityModel(closure="fixed_ratio")
-    assert run_scenario(scenario_text(world_dir), model=model).model is model
+    assert run_scenario_here(scenario_text(world_dir), model=model).model is model
     with pytest.raises(ModelError, match="inside the model object"):
-        run_scenario(scenario_text(world_dir), model=model, closure="balanced")
+        run_scenario_here(scenario_text(world_dir), model=model, closure="balanced")
     with pytest.raises(ModelError, match="model 'ricardo' is not one of gravity, multisector"):
-        run_scenario(scenario_text(world_dir), model="ricardo")
+        run_scenario_here(scenario_text(world_dir), model="ricardo")
     with pytest.raises(ModelError, match="closure ''"):
-        run_scenario(scenario_text(world_dir), closure="")  # empty text is not "the scenario's"
+        run_scenario_here(scenario_text(world_dir), closure="")  # empty text is not "the scenario's"
     with pytest.raises(DataError, match="world is empty text"):
-        run_scenario(scenario_text(world_dir), world="")
+        run_scenario_here(scenario_text(world_dir), world="")
 
 
 def test_progress_reports_every_date_of_both_stages(world_dir):
     seen: list[RunProgress] = []
-    run_scenario(scenario_text(world_dir), progress=seen.append)
+    run_scenario_here(scenario_text(world_dir), progress=seen.append)
     assert [(p.stage, p.done, p.total) for p in seen] == [
         ("compile", 0, 2), ("compile", 1, 2), ("compile", 2, 2), ("solve", 0, 2), ("solve", 1, 2), ("solve", 2, 2)]
     assert [p.date for p in seen[:2]] == [dt.date(2018, 7, 6), dt.date(2019, 6, 1)]
@@ -142,11 +157,11 @@ def test_a_mistake_on_a_later_date_fails_before_anything_is_solved(world_dir, mo
     monkeypatch.setattr(runs_module, "simulate", lambda *a, **k: solved.append(1))
     seen: list[RunProgress] = []
     with pytest.raises(ScenarioError, match="-100%"):
-        run_scenario(scenario_text(world_dir, body=body), progress=seen.append)
+        run_scenario_here(scenario_text(world_dir, body=body), progress=seen.append)
     assert solved == [] and {p.stage for p in seen} == {"compile"}
     # the first date alone is fine
     monkeypatch.undo()
-    assert run_scenario(scenario_text(world_dir, body=body), dates="2018-07-06").dates == (dt.date(2018, 7, 6),)
+    assert run_scenario_here(scenario_text(world_dir, body=body), dates="2018-07-06").dates == (dt.date(2018, 7, 6),)
 
 
 def failing_second_solve(calls: list[int]):
@@ -165,7 +180,7 @@ def test_a_later_date_that_does_not_converge_returns_nothing(world_dir, monkeypa
     calls: list[int] = []
     monkeypatch.setattr(runs_module, "simulate", failing_second_solve(calls))
     with pytest.raises(ConvergenceError):
-        run_scenario(scenario_text(world_dir))
+        run_scenario_here(scenario_text(world_dir))
     assert len(calls) == 2
 
 
@@ -193,7 +208,7 @@ def test_write_lays_out_a_run_folder_that_the_report_reads(two_dates, tmp_path):
 def test_a_run_into_an_earlier_runs_folder_replaces_it_whole(two_dates, world_dir, tmp_path):
     out = tmp_path / "out"
     two_dates.write(out)
-    other = run_scenario(scenario_text(world_dir, name="other", dates="[2019-06-01]"))
+    other = run_scenario_here(scenario_text(world_dir, name="other", dates="[2019-06-01]"))
     other.write(out)
     assert {p.name for p in out.iterdir()} == {"countries.csv", "bilateral.csv", "sectors.csv",
                                                "bilateral_sectors.csv", "coverage.csv", "tariffs.csv", "run.json"}
@@ -223,7 +238,7 @@ def test_a_folder_holding_something_else_is_refused_untouched(two_dates, tmp_pat
 
 def test_a_write_that_fails_midway_leaves_the_earlier_run_as_it_was(two_dates, world_dir, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    earlier = run_scenario(scenario_text(world_dir, name="earlier", dates="[2018-07-06]"))
+    earlier = run_scenario_here(scenario_text(world_dir, name="earlier", dates="[2018-07-06]"))
     earlier.write(out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real = pd.DataFrame.to_csv
@@ -255,13 +270,24 @@ def test_excel_workbook_holds_every_table(two_dates, world_dir, tmp_path):
     with pytest.raises(DataError, match=r"ends in \.xlsx"):
         two_dates.to_excel(tmp_path / "run.xls")
     # a label from a scenario file that looks like a formula stays text
-    formula = run_scenario(scenario_text(world_dir, dates="[2019-06-01]", body=ACTIONS.replace(
+    formula = run_scenario_here(scenario_text(world_dir, dates="[2019-06-01]", body=ACTIONS.replace(
         'label = "first"', 'label = "=HYPERLINK(\\"http://x\\")"')))
     sheet = openpyxl.load_workbook(formula.to_excel(tmp_path / "f.xlsx"))["coverage"]
     column = [c.value for c in sheet[1]].index("label") + 1
     labels = list(next(sheet.iter_cols(min_col=column, max_col=column, min_row=2)))
     assert '=HYPERLINK("http://x")' in [c.value for c in labels]
     assert all(c.data_type == "s" for c in labels)
+
+
+def test_a_world_outside_the_allowed_folders_is_refused(world_dir):
+    with pytest.raises(ScenarioError, match=r"scenario\.world"):
+        run_scenario(scenario_text(world_dir))
+    assert run_scenario(scenario_text(world_dir), allow_paths=[world_dir.parent], dates="2019-06-01").dates
+
+
+def test_a_number_is_not_a_date(world_dir):
+    with pytest.raises(ScenarioError, match="not a date"):
+        run_scenario_here(scenario_text(world_dir), dates=20190601)
 
 
 def test_record_in_the_runs_store(two_dates, tmp_path):

@@ -47,6 +47,11 @@ def run_command(
     weights: Annotated[Path | None, path_option("--weights", help="Product-level trade weights (CSV/Parquet: "
                                                  "importer, exporter, product, value [, tariff]).")] = None,
     lists: Annotated[Path | None, path_option("--lists", help="Folder of named product lists.")] = None,
+    allow_path: Annotated[list[Path] | None, path_option("--allow-path", help="A folder the scenario's files "
+                                                          "(extends, product lists, world) may also read; "
+                                                          "repeatable. By default only the scenario's folder, the "
+                                                          "bundled library and the catalog.",
+                                                          show_default=False)] = None,
     report: Annotated[bool, typer.Option("--report", help="Also write an HTML report (report.html) into the "
                                          "output folder and print its path.")] = False,
     xlsx: Annotated[Path | None, path_option("--xlsx", help="Also write every result table into this Excel "
@@ -68,7 +73,8 @@ def run_command(
         check_workbook_path(xlsx)
     with run_progress(err_console.is_terminal) as progress:
         run = run_scenario(DEMO_SCENARIO if scenario is None else scenario, world=world, model=model, closure=closure,
-                           numeraire=numeraire, dates=date, weights=weights, lists_dir=lists, progress=progress)
+                           numeraire=numeraire, dates=date, weights=weights, lists_dir=lists, progress=progress,
+                           allow_paths=allow_path or ())
     _print_run(run)
     info = _record(run, out, data_dir) if not no_record else None
     try:

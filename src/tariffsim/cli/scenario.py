@@ -31,15 +31,18 @@ def scenario_check(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file or bundled scenario name.")],
     world: Annotated[str | None, typer.Option("--world", help="Override the scenario's baseline world.")] = None,
     lists: Annotated[Path | None, path_option("--lists", help="Folder of named product lists.")] = None,
+    allow_path: Annotated[list[Path] | None, path_option("--allow-path", help="A folder the scenario's files may "
+                                                          "also read (repeatable).", show_default=False)] = None,
 ) -> None:
     """Validate a scenario: print its actions, their coverage on each evaluation date, and warnings."""
     from tariffsim.runs import baseline_world, lists_folder
     from tariffsim.scenario import compile_scenario, load_scenario
 
     lists = None if lists is None else lists_folder(lists)
-    loaded = load_scenario(scenario)
+    allowed = tuple(allow_path or ())
+    loaded = load_scenario(scenario, allow_paths=allowed)
     spec = loaded.spec
-    base = baseline_world(loaded, world)
+    base = baseline_world(loaded, world, allow_paths=allowed)
     rows = []
     for kind, entries in (("action", spec.action), ("retaliation", spec.retaliation)):
         for e in entries:
@@ -79,6 +82,8 @@ def scenario_coverage(
     lists: Annotated[Path | None, path_option("--lists", help="Folder of named product lists.")] = None,
     out: Annotated[Path | None, path_option("--out", "-o", help="Also write coverage.csv and tariffs.csv here.")
                    ] = None,
+    allow_path: Annotated[list[Path] | None, path_option("--allow-path", help="A folder the scenario's files may "
+                                                          "also read (repeatable).", show_default=False)] = None,
 ) -> None:
     """Value of trade each action covers on a date, and average tariffs before and after."""
     from tariffsim.runs import as_date, baseline_world, lists_folder, read_weights
@@ -88,8 +93,9 @@ def scenario_coverage(
     if out is not None:
         check_folder_target(out)
     lists = None if lists is None else lists_folder(lists)
-    loaded = load_scenario(scenario)
-    base = baseline_world(loaded, world)
+    allowed = tuple(allow_path or ())
+    loaded = load_scenario(scenario, allow_paths=allowed)
+    base = baseline_world(loaded, world, allow_paths=allowed)
     compiled = compile_scenario(loaded, base, date=when, weights=None if weights is None else read_weights(weights),
                                 lists_dir=lists)
     print_frame(compiled.coverage.drop(columns=["date"]),

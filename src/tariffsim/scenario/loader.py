@@ -138,6 +138,9 @@ class FileAccess:
         # A lone string is one folder: iterating "/srv/lists" would allow "/" and each letter.
         paths = [allow_paths] if isinstance(allow_paths, str | Path) else list(allow_paths)
         extra = tuple(Path(p).expanduser() for p in paths)
+        missing = [str(p) for p in extra if not p.is_dir()]
+        if missing:  # a mistyped folder must not silently leave the scenario confined
+            raise ScenarioError(f"allowed path {_shown(missing[0])} is not a folder")
         return self if not extra else replace(self, allow_paths=(*self.allow_paths, *extra))
 
     def roots(self, *, catalog: bool = True) -> list[Path]:
