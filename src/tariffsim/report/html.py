@@ -38,7 +38,8 @@ from tariffsim.report.views import (
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["render_report", "write_report", "render_comparison", "write_comparison", "chart_figure"]
+__all__ = ["render_report", "write_report", "render_comparison", "write_comparison", "render_page", "write_page",
+           "chart_figure"]
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 HEIGHT = 440
@@ -106,6 +107,17 @@ def write_comparison(a: RunData, b: RunData, path: str | Path, date_a: str | Non
                      date_b: str | None = None, names: tuple[str, str] = ("A", "B")) -> Path:
     """Write :func:`render_comparison` to ``path`` (atomically)."""
     return _write(Path(path), render_comparison(a, b, date_a, date_b, names))
+
+
+def render_page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
+    """A self-contained report page from :class:`~tariffsim.report.views.Section` records (for views
+    other than a scenario run's: trade wars, talks)."""
+    return _page(title, subtitle, sections)
+
+
+def write_page(path: str | Path, title: str, subtitle: str, sections: Sequence[Section]) -> Path:
+    """Write :func:`render_page` to ``path`` (atomically)."""
+    return _write(Path(path), render_page(title, subtitle, sections))
 
 
 def _where(run: RunData) -> str:
