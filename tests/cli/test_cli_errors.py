@@ -117,6 +117,8 @@ BASELINES: dict[str, tuple[list[str], list[str]] | None] = {
     "runs show": (["latest"], ["--data-dir", "{store}", "--report", "{out}/show.html"]),
     "runs compare": (["latest~1", "latest"], ["--data-dir", "{store}", "--out", "{out}/compare.html"]),
     "runs remove": (["latest"], ["--data-dir", "{store_copy}"]),
+    "war nash": (["{world}"], ["--players", "C00,C01", "--sectors", "uniform", "--out", "{out}/war"]),
+    "war optimal": (["{world}"], ["--players", "C00", "--sectors", "uniform", "--out", "{out}/war"]),
 }
 
 # What each path parameter is: an input that must exist, a folder or a file written, or a data directory
@@ -136,6 +138,8 @@ PATH_ROLES: dict[tuple[str, str], str] = {
     ("runs show", "--report"): FILE_OUT, ("runs compare", "--out"): FILE_OUT,
     ("run", "--allow-path"): INPUT, ("scenario check", "--allow-path"): INPUT,
     ("scenario coverage", "--allow-path"): INPUT,
+    ("war nash", "--weights"): INPUT, ("war nash", "--out"): FOLDER_OUT,
+    ("war optimal", "--weights"): INPUT, ("war optimal", "--out"): FOLDER_OUT,
 }
 for _command, _params_of in PARAMS.items():
     for _p in _params_of:
@@ -149,7 +153,7 @@ EMPTY_IS_VALID = {("estimate", "--separation"), ("estimate", "--year"), ("data w
 
 # Commands whose baseline writes files (they are also run with writes failing).
 WRITERS = ("run", "report", "estimate", "scenario coverage", "data import", "data world", "runs show",
-           "runs compare", "runs remove", "data remove")
+           "runs compare", "runs remove", "data remove", "war nash", "war optimal")
 
 
 def _key(param: Param) -> str:

@@ -501,7 +501,7 @@ def _overlay(parent: LoadedScenario, child: LoadedScenario) -> LoadedScenario:
         update["date"] = None
     header = parent.spec.scenario.model_copy(update={**update, "extends": None})
     regions = {**parent.spec.regions, **child.spec.regions}
-    merged: dict[str, list[Any]] = {}
+    merged: dict[str, Any] = {}
     origins: dict[tuple[str, int], Origin] = {}
     # Tariff actions and retaliations share one label namespace (retaliations answer action labels).
     for table in TABLES:
@@ -523,8 +523,11 @@ def _overlay(parent: LoadedScenario, child: LoadedScenario) -> LoadedScenario:
         merged[table] = entries
         for k, owner in enumerate(owners):
             origins[(table, k)] = owner
+    # Single tables (`[game]` and the like) are the child's when it has one, else the parent's.
+    single = {name: getattr(child.spec, name) if name in child.spec.model_fields_set else getattr(parent.spec, name)
+              for name in Scenario.model_fields if name not in ("scenario", "regions", *TABLES)}
     try:
-        spec = Scenario(scenario=header, regions=regions, **merged)
+        spec = Scenario(scenario=header, regions=regions, **merged, **single)
     except ValidationError as exc:
         raise ScenarioError(f"after applying extends: {_message(exc.errors()[0])}", file=str(child.path)) from None
     world_dir = child.world_dir if "world" in own else parent.world_dir

@@ -32,6 +32,7 @@ from tariffsim.scenario.products import parse_patterns
 __all__ = [
     "AllExcept",
     "Action",
+    "Game",
     "Header",
     "ProductList",
     "Purchase",
@@ -301,6 +302,37 @@ class Purchase(_Timed):
     value: float = Field(strict=True, allow_inf_nan=False)
 
 
+class Game(_Strict):
+    """The ``[game]`` table: a trade war (or optimal tariffs) played from the scenario's tariffs.
+
+    ``tariffsim war nash FILE`` reads it; command-line options override its keys.
+    """
+
+    kind: Literal["nash", "optimal"] = "nash"
+    players: list[str] = Field(min_length=1)
+    instrument: Literal["mfn", "bilateral"] = "mfn"
+    sectors: Literal["each", "uniform"] = "each"
+    objective: Literal["welfare", "political"] = "welfare"
+    weights: str | None = None
+    upper: float = 2.25
+    lower: float = 0.0
+    subsidies: bool = False
+
+    @field_validator("upper", "lower", mode="before")
+    @classmethod
+    def _rate(cls, value: Any) -> float:
+        return parse_rate(value)
+
+    @field_validator("players")
+    @classmethod
+    def _plain_players(cls, value: list[str]) -> list[str]:
+        for name in value:
+            _no_control_characters(name, "a player")
+        if len(set(value)) != len(value):
+            raise ValueError(f"each country plays once; got {value}")
+        return value
+
+
 class Scenario(_Strict):
     """A whole scenario file."""
 
@@ -310,6 +342,7 @@ class Scenario(_Strict):
     retaliation: list[Retaliation] = Field(default_factory=list)
     trade_cost: list[TradeCost] = Field(default_factory=list)
     purchase: list[Purchase] = Field(default_factory=list)
+    game: Game | None = None
 
     @field_validator("regions")
     @classmethod

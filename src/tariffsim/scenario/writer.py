@@ -49,4 +49,6 @@ def to_toml(spec: Scenario) -> str:
     for table in ("action", "retaliation", "trade_cost", "purchase"):
         for entry in data.get(table, []):
             lines += ["", f"[[{table}]]", *_table(entry)]
+    if spec.game is not None:
+        lines += ["", "[game]", *_table(spec.game.model_dump(mode="python", exclude_defaults=True))]
     return "\n".join(lines) + "\n"
