@@ -18,12 +18,13 @@ from tariffsim._version import __version__
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.gravity import GravityModel
 from tariffsim.models.multisector import MultisectorModel
+from tariffsim.models.ossa import OssaModel
 from tariffsim.options import SolverOptions
 from tariffsim.results import Equilibrium, Result
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["simulate", "Model", "MODELS", "GravityModel", "MultisectorModel"]
+__all__ = ["simulate", "Model", "MODELS", "GravityModel", "MultisectorModel", "OssaModel"]
 
 
 class Model(Protocol):
@@ -38,7 +39,7 @@ class Model(Protocol):
         ...
 
 
-MODELS: dict[str, type] = {"gravity": GravityModel, "multisector": MultisectorModel}
+MODELS: dict[str, type] = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel}
 
 
 def simulate(
