@@ -13,6 +13,10 @@ with a tariff parameter ``p`` (``t = t(p)``, linear) by the implicit-function th
 then one evaluation of ``(G, W)`` per parameter. The partial derivatives ``G_z``,
 ``W_z`` (one complex evaluation per unknown) and ``G_p``, ``W_p`` (one per parameter)
 are complex steps, exact to rounding. No finite differences.
+
+A family whose functions take a leading batch axis (``batched=True``; Ossa's) gets
+all complex steps in ``z`` in one evaluation and all steps in the parameters in
+another, instead of one evaluation per unknown and per parameter.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ def equilibrium_jacobian(
     tariffs: FloatArray,
     z: FloatArray,
     directions: Sequence[FloatArray],
+    *,
+    batched: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """Objectives and their total derivatives with respect to tariff parameters.
 
@@ -53,7 +59,10 @@ def equilibrium_jacobian(
     z
         The equilibrium, (m,).
     directions
-        ``∂t/∂p_k`` for each parameter, (N, N, S) each.
+        ``∂t/∂p_k`` for each parameter, (N, N, S) each (or stacked, (P, N, N, S)).
+    batched
+        ``residual`` and ``values`` accept a leading batch axis on ``z`` (k, m) and
+        on the tariffs (k, N, N, S), returning (k, m) and (k, K).
 
     Returns
     -------
@@ -69,14 +78,19 @@ def equilibrium_jacobian(
     m = z.size
     w0 = np.asarray(values(tariffs, z)).real
     k_out = w0.size
-    g_z = np.empty((m, m))
-    w_z = np.empty((k_out, m))
-    zc = z.astype(np.complex128)
-    for k in range(m):
-        zc[k] = z[k] + 1j * STEP
-        g_z[:, k] = np.asarray(residual(tariffs, zc)).imag / STEP
-        w_z[:, k] = np.asarray(values(tariffs, zc)).imag / STEP
-        zc[k] = z[k]
+    if batched:
+        zc = z[None, :] + 1j * STEP * np.eye(m)
+        g_z = np.asarray(residual(tariffs, zc)).imag.T / STEP
+        w_z = np.asarray(values(tariffs, zc)).imag.T / STEP
+    else:
+        g_z = np.empty((m, m))
+        w_z = np.empty((k_out, m))
+        zc = z.astype(np.complex128)
+        for k in range(m):
+            zc[k] = z[k] + 1j * STEP
+            g_z[:, k] = np.asarray(residual(tariffs, zc)).imag / STEP
+            w_z[:, k] = np.asarray(values(tariffs, zc)).imag / STEP
+            zc[k] = z[k]
     try:
         lu = scipy.linalg.lu_factor(g_z, check_finite=True)
     except (ValueError, np.linalg.LinAlgError) as exc:
@@ -85,8 +99,13 @@ def equilibrium_jacobian(
         raise ModelError("the equilibrium's Jacobian is singular: the equilibrium is not locally unique in the "
                          "tariffs, so its derivative is not defined")
     adjoint = scipy.linalg.lu_solve(lu, w_z.T, trans=1)  # (m, K): G_zᵀ A = W_zᵀ
-    jac = np.empty((k_out, len(directions)))
     base = np.asarray(tariffs, dtype=np.complex128)
+    if batched:
+        tc = base[None] + 1j * STEP * np.asarray(directions, dtype=np.float64)
+        g_p = np.asarray(residual(tc, z)).imag.T / STEP  # (m, P)
+        w_p = np.asarray(values(tc, z)).imag.T / STEP  # (K, P)
+        return w0, w_p - adjoint.T @ g_p
+    jac = np.empty((k_out, len(directions)))
     for p, direction in enumerate(directions):
         tc = base + 1j * STEP * direction
         g_p = np.asarray(residual(tc, z)).imag / STEP

@@ -22,7 +22,10 @@ Families:
 * gravity (``z = log ŵ``, N unknowns): market clearing with the numeraire in
   place of one condition (:meth:`GravitySystem.newton_residual`);
 * multisector with input-output links (``z = (log ŵ, log P̂, Y'/Y)``,
-  N + 2·S·N unknowns): :meth:`MultisectorSystem.full_residual`.
+  N + 2·S·N unknowns): :meth:`MultisectorSystem.full_residual`;
+* Ossa (2014) (``z = (log ŵ, log Ê)``, 2N unknowns): :meth:`OssaSystem.conditions`.
+  Its functions also take a leading batch axis (``batched = True``), so that the
+  directions of one gradient are one evaluation.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ModelError, SolverDiagnostics
-from tariffsim.models import GravityModel, MultisectorModel
+from tariffsim.models import GravityModel, MultisectorModel, OssaModel
 from tariffsim.models.gravity.data import calibrate as gravity_calibrate
 from tariffsim.models.gravity.equations import GravitySystem, State
 from tariffsim.models.gravity.model import purge_deficits as gravity_purge
@@ -43,12 +46,18 @@ from tariffsim.models.multisector.data import calibrate as multisector_calibrate
 from tariffsim.models.multisector.equations import MultisectorSystem
 from tariffsim.models.multisector.model import purge_deficits as multisector_purge
 from tariffsim.models.multisector.model import solve_equilibrium as multisector_solve
+from tariffsim.models.ossa.data import calibrate as ossa_calibrate
+from tariffsim.models.ossa.equations import OssaSystem
+from tariffsim.models.ossa.model import equilibrium_of as ossa_equilibrium
+from tariffsim.models.ossa.model import purge_deficits as ossa_purge
+from tariffsim.models.ossa.model import solve_equilibrium as ossa_solve
+from tariffsim.models.ossa.model import solve_system as ossa_newton
 from tariffsim.options import SolverOptions
 from tariffsim.results import Equilibrium
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["GameSystem", "game_system", "GravityGame", "MultisectorGame"]
+__all__ = ["GameSystem", "game_system", "GravityGame", "MultisectorGame", "OssaGame"]
 
 FloatArray = NDArray[np.float64]
 Array = NDArray[Any]
@@ -222,6 +231,75 @@ class MultisectorGame:
         return new / old * np.exp(-(self.cal.alpha * log_price).sum(axis=0))
 
 
+@dataclass(eq=False)
+class OssaGame:
+    """Ossa's (2014) model as an explicit system: ``z = (log ŵ, log Ê)``, 2N unknowns.
+
+    ``residual``, ``welfare`` and ``political`` take leading batch axes on ``z``
+    (..., 2N) and on the tariffs (..., N, N, S) (``batched = True``): the games layer
+    then evaluates every complex-step direction of a gradient at once.
+    """
+
+    world: World
+    model: OssaModel
+    solver: SolverOptions
+    tau_hat: FloatArray | None = None
+    _last: tuple[Array, OssaSystem] | None = field(default=None, repr=False)
+
+    batched = True
+
+    def __post_init__(self) -> None:
+        self.cal = ossa_calibrate(self.world)
+        self.rule = self.model.rule(self.world.countries)
+        self.target = np.zeros(self.world.n_countries) if self.model.closure == "balanced" else self.cal.deficit
+        self.tau_sm = None if self.tau_hat is None else _sector_major(self.tau_hat)
+
+    def system(self, tariffs: Array) -> OssaSystem:
+        """The conditions at ``tariffs`` (..., N, N, S) (the last system is kept, as for the gravity game)."""
+        if self._last is not None and self._last[0] is tariffs:
+            return self._last[1]
+        sector_major = np.ascontiguousarray(np.moveaxis(tariffs, -1, -3))
+        system = OssaSystem(self.cal, self.tau_sm, sector_major, self.target, self.rule)
+        self._last = (tariffs, system)
+        return system
+
+    def solve(self, tariffs: FloatArray, z0: FloatArray | None = None) -> tuple[FloatArray, Equilibrium,
+                                                                               SolverDiagnostics]:
+        """Newton from ``z0`` (two or three steps from a neighbouring profile); the full strategy
+        (fixed point, Newton, continuation) when there is no warm start or Newton fails."""
+        system = self.system(tariffs)
+        if z0 is not None:
+            z, diag = ossa_newton(system, np.asarray(z0, dtype=np.float64), self.solver)
+            if diag.converged:
+                return z, ossa_equilibrium(system, z, self.world, self.model.closure, tol=self.solver.tol), diag
+        eq, diag, z = ossa_solve(self.world, self.tau_hat, tariffs, numeraire=self.rule, solver=self.solver,
+                                 deficit_target=self.target, x0=z0, calibration=self.cal,
+                                 closure=self.model.closure)
+        return z, eq, diag
+
+    def residual(self, tariffs: Array, z: Array) -> Array:
+        return self.system(tariffs).conditions(z)
+
+    def welfare(self, tariffs: Array, z: Array) -> Array:
+        """Real income ``Ê_j / P̂_j`` (..., N)."""
+        return self.system(tariffs).real_income(z)
+
+    def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array:
+        """Ossa's government welfare with weights λ (N, S), (..., N): see
+        :meth:`~tariffsim.models.ossa.equations.OssaSystem.government_welfare`."""
+        return self.system(tariffs).government_welfare(z, weights)
+
+    def lobby_income(self, tariffs: Array, z: Array) -> Array:
+        """``R'_js + δ'_js TR'_j`` (..., N, S): the terms government welfare weighs by λ."""
+        system = self.system(tariffs)
+        return np.swapaxes(system.lobby_income(system.evaluate(z)), -1, -2)
+
+    def log_price_index(self, tariffs: Array, z: Array) -> Array:
+        """``log P̂_j`` (..., N)."""
+        system = self.system(tariffs)
+        return system.log_price_index(system.evaluate(z))
+
+
 def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions | None = None,
                 scenario: Shock | None = None) -> GameSystem:
     """The explicit system of ``model``'s family on ``world``.
@@ -232,7 +310,7 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
         The baseline. With the ``balanced`` closure, its deficits are purged first
         and the game is played on the purged World.
     model
-        A model object or family name (``"gravity"``, ``"multisector"``).
+        A model object or family name (``"gravity"``, ``"multisector"``, ``"ossa"``).
     solver
         Solver settings.
     scenario
@@ -241,9 +319,10 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
     """
     solver = solver or SolverOptions()
     if isinstance(model, str):
-        model = {"gravity": GravityModel, "multisector": MultisectorModel}.get(model, lambda: None)()
+        model = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel}.get(
+            model, lambda: None)()
         if model is None:
-            raise ModelError("the games layer knows the families gravity and multisector")
+            raise ModelError("the games layer knows the families gravity, multisector and ossa")
     tau = _check_shock(world, scenario)
     if isinstance(model, GravityModel):
         model.check(world, scenario or Shock.none(world))
@@ -257,4 +336,8 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
         base = multisector_purge(world, numeraire=model.numeraire, solver=solver) \
             if model.closure == "balanced" else world
         return MultisectorGame(base, model, solver, tau)
+    if isinstance(model, OssaModel):
+        model.check(world, scenario or Shock.none(world))
+        base = ossa_purge(world, numeraire=model.numeraire, solver=solver) if model.closure == "balanced" else world
+        return OssaGame(base, model, solver, tau)
     raise ModelError(f"the games layer has no explicit system for model {getattr(model, 'name', model)!r}")
