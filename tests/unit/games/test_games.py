@@ -51,13 +51,18 @@ def _gradient_check(game, player, point_shift):
     problem = _Problem(game, player, bound, np.array(game.world.tariffs), weights)
     p = bound.read(game.world.tariffs) + point_shift
     _, grad = problem.value_and_gradient(p)
+
+    def value(q):
+        tariffs, z = problem.solve(q)
+        return float(np.asarray(problem.values(tariffs, z)).real[problem.index])
+
     # Central differences, extrapolated (Richardson) to remove the h² term.
     fd = np.empty_like(grad)
     for k in range(p.size):
         def diff(h, k=k):
             e = np.zeros_like(p)
             e[k] = h
-            return (problem.value_and_gradient(p + e)[0] - problem.value_and_gradient(p - e)[0]) / (2 * h)
+            return (value(p + e) - value(p - e)) / (2 * h)
         fd[k] = (4 * diff(1e-4) - diff(2e-4)) / 3
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-7)
 
@@ -85,7 +90,7 @@ def test_multisector_gradients_match_finite_differences(kind):
 def test_the_optimum_agrees_with_the_results_tables(family):
     """The games layer's own welfare equals welfare_pct of the Result (computed by results.py)."""
     rng = np.random.default_rng(6)
-    world = random_world(rng, 4, 2, theta=(3.0, 6.0)) if family == "gravity" else random_io_world(rng, 4, 2)
+    world = random_world(rng, 4, 2, theta=(3.0, 6.0)) if family == "gravity" else random_io_world(rng, 3, 2)
     opt = optimal_tariffs(world, "C01", model=family)
     table = opt.result.countries.set_index("country")
     assert opt.objective == pytest.approx(1.0 + table.loc["C01", "welfare_pct"] / 100.0, rel=1e-9)
