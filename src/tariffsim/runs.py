@@ -33,7 +33,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -67,6 +67,7 @@ __all__ = [
     "dated_tables",
     "TIMELINE_COLUMNS",
     "REPORT_NAME",
+    "RUN_FOLDER_FILES",
 ]
 
 TIMELINE_COLUMNS = ["date", "country", "welfare_pct", "real_gdp_pct", "exports_pct", "imports_pct",
@@ -77,6 +78,9 @@ EXCEL_MAX_ROWS = 1_048_575
 """Rows a worksheet holds below its header (Excel's limit)."""
 
 _RUN_FILES = frozenset({"run.json", *(f"{t}.csv" for t in TABLES)})
+RUN_FOLDER_FILES = frozenset({"timeline.csv", REPORT_NAME, "draws.parquet"})
+"""Files a run folder may hold at its top besides the tables and ``run.json`` (and workbooks, ``*.xlsx``):
+``draws.parquet`` is written by :meth:`tariffsim.uncertainty.UncertainRun.write`."""
 
 
 # ---------------------------------------------------------------------- progress
@@ -236,6 +240,10 @@ class ScenarioRun:
         One row per date and country: :data:`TIMELINE_COLUMNS`.
     warnings
         What the user should know, with the date in front when there are several.
+    annotations
+        More entries for each date's ``run.json`` (and so the runs store), set by the layers
+        above: :func:`tariffsim.uncertainty.run_uncertain` adds its design and seed under
+        ``uncertainty``.
 
     Build one with :func:`run_scenario`.
     """
@@ -247,6 +255,7 @@ class ScenarioRun:
     dated: tuple[DatedResult, ...]
     timeline: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    annotations: Mapping[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -293,7 +302,7 @@ class ScenarioRun:
         loaded = self.scenario
         return {"scenario": {"name": self.name, "file": str(loaded.path) if loaded.path else "",
                              "date": str(entry.compiled.date), "text": loaded.text},
-                "warnings": list(entry.compiled.warnings)}
+                "warnings": list(entry.compiled.warnings), **self.annotations}
 
     def run_data(self, *, source: str = "", run_id: str | None = None) -> RunData:
         """The run as the report and the runs store read it."""
@@ -318,7 +327,8 @@ class ScenarioRun:
         return render_report(self.run_data(source=source, run_id=run_id), self._key(date))
 
     def write(self, folder: str | Path, *, report: bool = False, run_id: str | None = None,
-              xlsx: str | Path | None = None) -> list[Path]:
+              xlsx: str | Path | None = None, extra_files: Callable[[Path], list[Path]] | None = None,
+              data: RunData | None = None) -> list[Path]:
         """Write the run folder (see the module docstring), atomically, and return the files written.
 
         Everything is written into a temporary sibling folder that is renamed into
@@ -338,6 +348,14 @@ class ScenarioRun:
             Also write every table into this workbook (see :meth:`to_excel`); inside
             ``folder`` it is part of the run folder, elsewhere it is replaced together
             with the folder.
+        extra_files
+            Writes more files into the run folder's top (called with the temporary folder,
+            after the tables and before the report; returns their paths). Their names must be
+            in :data:`RUN_FOLDER_FILES` or :data:`~tariffsim.report.run.TABLES`, or the folder
+            could not be written again.
+        data
+            The run as the report shows it (default :meth:`run_data`; the uncertainty layer
+            adds its quantiles).
 
         Raises
         ------
@@ -354,7 +372,8 @@ class ScenarioRun:
                 # a workbook beside the folder is renamed into place right after the folder, or not at all
                 side = later.enter_context(atomic_file(workbook)) if workbook is not None and not inside else None
                 tmp.mkdir()
-                written = self._write_into(tmp, source=str(folder), report=report, run_id=run_id)
+                written = self._write_into(tmp, source=str(folder), report=report, run_id=run_id,
+                                           extra_files=extra_files, data=data)
                 if workbook is not None:
                     written.append(self._write_excel(tmp / workbook.name if inside else side or workbook))
                 _swap_into_place(tmp, target)
@@ -394,7 +413,9 @@ class ScenarioRun:
     def _key(self, date: str | dt.date | None) -> str | None:
         return None if date is None else self.at(date).key
 
-    def _write_into(self, folder: Path, *, source: str, report: bool, run_id: str | None) -> list[Path]:
+    def _write_into(self, folder: Path, *, source: str, report: bool, run_id: str | None,
+                    extra_files: Callable[[Path], list[Path]] | None = None,
+                    data: RunData | None = None) -> list[Path]:
         written: list[Path] = []
         several = len(self.dated) > 1
         for entry in self.dated:
@@ -409,10 +430,13 @@ class ScenarioRun:
             path = folder / "timeline.csv"
             self.timeline.to_csv(path, index=False, float_format="%.6g")
             written.append(path)
+        if extra_files is not None:
+            written += extra_files(folder)
         if report:
             from tariffsim.report.html import write_report
 
-            written.append(write_report(self.run_data(source=source, run_id=run_id), folder / REPORT_NAME))
+            shown = data if data is not None else self.run_data(source=source, run_id=run_id)
+            written.append(write_report(shown, folder / REPORT_NAME))
         return written
 
     def _write_excel(self, path: Path) -> Path:
@@ -652,7 +676,7 @@ def _not_run_entries(folder: Path) -> list[str]:
         if entry.is_symlink():
             strangers.append(name)
         elif entry.is_file():
-            if name not in _RUN_FILES and name not in ("timeline.csv", REPORT_NAME) and not name.endswith(".xlsx"):
+            if name not in _RUN_FILES and name not in RUN_FOLDER_FILES and not name.endswith(".xlsx"):
                 strangers.append(name)
         elif entry.is_dir() and _is_date(name):
             inner = [p for p in entry.iterdir() if p.is_symlink() or not p.is_file() or p.name not in _RUN_FILES]

@@ -96,7 +96,8 @@ PARAMS = {name: _params(callback) for name, callback in COMMANDS.items()}
 # A baseline invocation per command: (arguments, options); {placeholders} are filled by the `env` fixture.
 # None: the command cannot be run in a test (it serves forever), only its usage errors are checked.
 BASELINES: dict[str, tuple[list[str], list[str]] | None] = {
-    "run": (["{scenario}"], ["--out", "{out}/run", "--no-record"]),
+    # with draws, so that the options of runs over parameter draws (and their writes) are exercised too
+    "run": (["{scenario}"], ["--out", "{out}/run", "--no-record", "--draws", "3", "--seed", "1"]),
     "report": (["{run_dir}"], ["--out", "{out}/report.html"]),
     "estimate": (["ln_dist + rta"], ["--data", "{csv}", "--out", "{out}/table.csv"]),
     # needs published data: the baseline itself ends in a one-line error (missing input file)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +25,8 @@ from tariffsim.errors import DataError, TariffsimError
 if TYPE_CHECKING:
     from tariffsim.report.runs import RunInfo
     from tariffsim.runs import ScenarioRun
+    from tariffsim.scenario import LoadedScenario
+    from tariffsim.uncertainty import DrawProgress, UncertainRun
 
 __all__ = ["run_command", "DEMO_SCENARIO"]
 
@@ -61,21 +65,50 @@ def run_command(
     data_dir: Annotated[Path | None, path_option("--data-dir", help="Data directory of the runs store (default: "
                                                   "$TARIFFSIM_DATA_DIR, else the user's data directory).",
                                                   show_default=False)] = None,
+    draws: Annotated[int | None, typer.Option("--draws", help="Also solve N draws of the uncertain parameters (the "
+                                              "scenario's [uncertainty], else every sector's trade elasticity, "
+                                              "lognormal, sd of log 0.48; docs/uncertainty.md) and write "
+                                              "quantiles.csv and draws.parquet.", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the draws (default the scenario's, else fresh "
+                                             "entropy, printed and recorded).", show_default=False)] = None,
+    design: Annotated[str | None, typer.Option("--design", help="Design of the draws: mc (Monte Carlo, default), "
+                                               "lhs (Latin hypercube), quadrature (2N points) or grid.",
+                                               show_default=False)] = None,
+    executor: Annotated[str | None, typer.Option("--executor", help="Where draws are solved: serial (default), "
+                                                 "processes (one per core) or dask.", show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786) or "
+                                                  "scheduler file; default a LocalCluster on this machine.",
+                                                  show_default=False)] = None,
 ) -> None:
     """Run a scenario: compile it on each evaluation date, solve, write tables and run.json; record the run in
-    the runs store (see `tariffsim runs`). The output folder is written whole or not at all."""
+    the runs store (see `tariffsim runs`). The output folder is written whole or not at all. With --draws (or a
+    scenario with [uncertainty] or [sweep]) the run is repeated over parameter draws and the report shows bands."""
     from tariffsim.runs import check_output_folder, check_workbook_path, run_scenario
+    from tariffsim.scenario import load_scenario
 
     if scenario is None and not demo:
         raise TariffsimError("give a scenario file, or --demo for the bundled demo scenario")
     check_output_folder(out)  # refuse a wrong folder before solving anything
     if xlsx is not None:
         check_workbook_path(xlsx)
+    options = check_draw_options(draws, seed, design, executor, scheduler)
+    loaded = load_scenario(DEMO_SCENARIO if scenario is None else scenario, allow_paths=allow_path or ())
+    if options is not None or loaded.spec.uncertainty is not None or loaded.spec.sweep is not None:
+        _run_draws(loaded, out, options or {}, world=world, model=model, closure=closure, numeraire=numeraire,
+                   date=date, weights=weights, lists=lists, allow_path=allow_path, report=report, xlsx=xlsx,
+                   no_record=no_record, data_dir=data_dir)
+        return
     with run_progress(err_console.is_terminal) as progress:
-        run = run_scenario(DEMO_SCENARIO if scenario is None else scenario, world=world, model=model, closure=closure,
+        run = run_scenario(loaded, world=world, model=model, closure=closure,
                            numeraire=numeraire, dates=date, weights=weights, lists_dir=lists, progress=progress,
                            allow_paths=allow_path or ())
     _print_run(run)
+    _finish(run, out, report=report, xlsx=xlsx, no_record=no_record, data_dir=data_dir)
+
+
+def _finish(run: ScenarioRun | UncertainRun, out: Path, *, report: bool, xlsx: Path | None, no_record: bool,
+            data_dir: Path | None) -> None:
+    """Record the run, write its folder (the recording is undone if the folder cannot be written), say where."""
     info = _record(run, out, data_dir) if not no_record else None
     try:
         files = run.write(out, report=report, run_id=info.run_id if info else None, xlsx=xlsx)
@@ -88,7 +121,9 @@ def run_command(
             except (TariffsimError, OSError) as exc:  # the write's error is the one to report
                 warn(f"run {info.run_id} stays in the runs store ({exc}); `tariffsim runs remove` removes it")
         raise
-    _print_files(run, out, files)
+    from tariffsim.runs import ScenarioRun as Plain
+
+    _print_files(run if isinstance(run, Plain) else run.central, out, files)
     if info is not None:
         console.print(f"recorded run [bold]{info.run_id}[/bold] in {safe(info.folder.parent)} "
                       f"(tariffsim runs show {info.run_id})", highlight=False, soft_wrap=True)
@@ -119,7 +154,7 @@ def _print_run(run: ScenarioRun) -> None:
                   f"{last.result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")
 
 
-def _record(run: ScenarioRun, out: Path, data_dir: Path | None) -> RunInfo | None:
+def _record(run: ScenarioRun | UncertainRun, out: Path, data_dir: Path | None) -> RunInfo | None:
     """Record the run; a run that cannot be recorded (an unwritable data directory) is still a finished run."""
     try:
         return run.record(data_dir, source=str(out))
@@ -137,3 +172,79 @@ def _print_files(run: ScenarioRun, out: Path, files: list[Path]) -> None:
     names = [p.name for p in files if p.parent.name == first]
     console.print(f"wrote {len(run.dated)} date folders {run.dated[0].key} ... {run.last.key} (each with "
                   f"{safe(', '.join(names))}) and timeline.csv to {safe(out)}", highlight=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------------- runs over parameter draws
+def check_draw_options(draws: int | None, seed: int | None, design: str | None, executor: str | None,
+                       scheduler: str | None) -> dict[str, Any] | None:
+    """The options of a run over draws, checked before anything is solved; ``None`` when none is given."""
+    from tariffsim.uncertainty import make_design, make_executor
+
+    given = {"draws": draws, "seed": seed, "design": design, "executor": executor, "scheduler": scheduler}
+    if all(v is None for v in given.values()):
+        return None
+    if draws is not None and draws < 1:
+        raise TariffsimError(f"--draws must be at least 1; got {draws}")
+    if seed is not None and seed < 0:
+        raise TariffsimError(f"--seed must be a non-negative integer; got {seed}")
+    if design is not None:
+        make_design(design, draws)
+    make_executor(executor if executor is not None else "dask" if scheduler is not None else "serial",
+                  scheduler=scheduler)
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _run_draws(loaded: LoadedScenario, out: Path, options: dict[str, Any], *, world: str | None, model: str | None,
+               closure: str | None, numeraire: str | None, date: str | None, weights: Path | None,
+               lists: Path | None, allow_path: list[Path] | None, report: bool, xlsx: Path | None, no_record: bool,
+               data_dir: Path | None) -> None:
+    from tariffsim.uncertainty import run_uncertain
+
+    executor = options.get("executor", "dask" if "scheduler" in options else "serial")
+    with draw_progress(err_console.is_terminal) as progress:
+        run = run_uncertain(loaded, draws=options.get("draws"), seed=options.get("seed"),
+                            design=options.get("design"), executor=executor, scheduler=options.get("scheduler"),
+                            progress=progress, world=world, model=model, closure=closure, numeraire=numeraire,
+                            dates=date, weights=weights, lists_dir=lists, allow_paths=allow_path or ())
+    _print_run(run.central)
+    _print_draws(run)
+    _finish(run, out, report=report, xlsx=xlsx, no_record=no_record, data_dir=data_dir)
+    console.print(f"quantiles over the draws: {safe(out / 'quantiles.csv')}; every draw: {safe(out / 'draws.parquet')}",
+                  highlight=False, soft_wrap=True)
+
+
+def _print_draws(run: UncertainRun) -> None:
+    import pandas as pd
+
+    for line in run.summary():
+        console.print(safe(line), highlight=False, soft_wrap=True)
+    last = run.central.last
+    quantiles = run.quantiles
+    rows = quantiles[(quantiles["date"] == last.key) & (quantiles["sector"] == "")
+                     & (quantiles["column"] == "welfare_pct")].set_index("country")
+    central = last.result.countries.set_index("country")["welfare_pct"]
+    order = [str(c) for c in central.index]
+    frame = pd.DataFrame({"country": order, "central": central.to_numpy(),
+                          **{k: rows[k].reindex(order).to_numpy() for k in ("mean", "sd", "q05", "q50", "q95")}})
+    solved = int(rows["draws_ok"].iloc[0]) if len(rows) else 0
+    print_frame(frame, title=f"Welfare on {last.key or 'all actions'} across draws (percent change from baseline: "
+                f"the central run, and mean, sd and percentiles over {solved} solved draws)", digits=3)
+
+
+@contextmanager
+def draw_progress(enabled: bool) -> Iterator[Callable[[DrawProgress], None] | None]:
+    """A rich progress bar of the draws on stderr (solved, failed, elapsed), or ``None`` when not ``enabled``."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("draws", total=None)
+
+        def update(step: DrawProgress) -> None:
+            failed = f" ({step.failed} failed)" if step.failed else ""
+            bar.update(task, total=step.total, completed=step.done, description=f"draws{failed}")
+
+        yield update

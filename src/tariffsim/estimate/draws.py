@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from tariffsim.errors import ModelError
 from tariffsim.estimate.results import GravityEstimate
 
-__all__ = ["CoefficientDraws", "draw_coefficients"]
+__all__ = ["CoefficientDraws", "draw_coefficients", "covariance_root"]
 
 FloatArray = NDArray[np.float64]
 
@@ -113,14 +113,32 @@ def draw_coefficients(
     mean = np.array(estimate.coef[pos], dtype=np.float64)
     cov = np.array(estimate.cov[np.ix_(pos, pos)], dtype=np.float64)
     cov = 0.5 * (cov + cov.T)
-    eigenvalues, eigenvectors = np.linalg.eigh(cov)
-    if eigenvalues.min() < -1e-10 * max(1.0, float(eigenvalues.max())):
-        raise ModelError(f"the covariance of {names} is not positive semi-definite (smallest eigenvalue "
-                         f"{eigenvalues.min():.3g}); cannot draw")
-    root = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    root = covariance_root(cov, names)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = np.random.default_rng(sequence)
     standard = rng.standard_normal((draws, len(names)))
     values = mean[None, :] + standard @ root.T
     return CoefficientDraws(variables=tuple(names), values=values, mean=mean, covariance=cov,
                             entropy=sequence.entropy, spawn_key=tuple(sequence.spawn_key))
+
+
+def covariance_root(covariance: FloatArray, names: Sequence[str]) -> FloatArray:
+    """A square root ``L`` of a covariance matrix, ``L @ L.T == V``, from its eigen-decomposition (so that a
+    singular, positive semi-definite ``V`` works too): ``mean + L @ z`` with standard normal ``z`` is N(mean, V).
+
+    Raises
+    ------
+    ModelError
+        If ``V`` is not square, not finite or not positive semi-definite (naming ``names``).
+    """
+    cov = np.asarray(covariance, dtype=np.float64)
+    if cov.ndim != 2 or cov.shape != (len(names), len(names)) or not np.all(np.isfinite(cov)):
+        raise ModelError(f"the covariance of {list(names)} must be a finite {len(names)} x {len(names)} matrix; "
+                         f"got shape {cov.shape}")
+    cov = 0.5 * (cov + cov.T)
+    eigenvalues, eigenvectors = np.linalg.eigh(cov)
+    if eigenvalues.min() < -1e-10 * max(1.0, float(eigenvalues.max())):
+        raise ModelError(f"the covariance of {list(names)} is not positive semi-definite (smallest eigenvalue "
+                         f"{eigenvalues.min():.3g}); cannot draw")
+    root: FloatArray = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    return root

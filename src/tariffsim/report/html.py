@@ -265,12 +265,23 @@ def chart_figure(chart: Chart) -> go.Figure:
     if chart.kind == "bar":
         _bars(figure, chart)
         figure.update_layout(barmode="overlay" if "series" in data else "relative")
+        if {"low", "mid", "high"} <= set(data.columns) and not chart.horizontal:
+            figure.add_trace(go.Scatter(
+                x=data["x"], y=data["mid"], mode="markers", name=chart.band_label or "band",
+                marker={"color": "#000000", "size": 7, "symbol": "line-ew-open"},
+                error_y={"type": "data", "symmetric": False, "array": data["high"] - data["mid"],
+                         "arrayminus": data["mid"] - data["low"], "color": "#000000", "thickness": 1.5, "width": 5},
+                hovertemplate="%{x}: median %{y:.3g}<extra>" + _e(chart.band_label) + "</extra>"))
         if chart.horizontal:
             height = max(HEIGHT, 26 * data["y"].nunique() + 160)
     elif chart.kind == "grouped_bar":
         for name, colour in chart.colours().items():
             part = data[data["series"] == name]
-            figure.add_trace(go.Bar(x=part["x"], y=part["y"], name=str(name), marker_color=colour,
+            errors = None
+            if {"low", "high"} <= set(part.columns) and part[["low", "high"]].notna().any().all():
+                errors = {"type": "data", "symmetric": False, "array": part["high"] - part["y"],
+                          "arrayminus": part["y"] - part["low"], "color": "#333333", "thickness": 1.5, "width": 4}
+            figure.add_trace(go.Bar(x=part["x"], y=part["y"], name=str(name), marker_color=colour, error_y=errors,
                                     hovertemplate="%{x}: %{y:.3g}<extra>" + _e(name) + "</extra>"))
         figure.update_layout(barmode="group")
     elif chart.kind == "heatmap":
@@ -292,6 +303,13 @@ def chart_figure(chart: Chart) -> go.Figure:
     elif chart.kind == "step":
         for name, colour in chart.colours().items():
             part = data[data["series"] == name]
+            if {"low", "high"} <= set(part.columns):  # a fan: the band first, under the line
+                figure.add_trace(go.Scatter(x=part["x"], y=part["low"], mode="lines", line={"shape": "hv", "width": 0},
+                                            showlegend=False, hoverinfo="skip", legendgroup=str(name)))
+                figure.add_trace(go.Scatter(x=part["x"], y=part["high"], mode="lines", fill="tonexty",
+                                            fillcolor=_translucent(colour), line={"shape": "hv", "width": 0},
+                                            name=f"{name}: {BAND_WORDS}", legendgroup=str(name), showlegend=False,
+                                            hovertemplate="%{x}: 95th pct %{y:.3g}<extra>" + _e(name) + "</extra>"))
             figure.add_trace(go.Scatter(x=part["x"], y=part["y"], name=str(name), mode="lines+markers",
                                         line={"shape": "hv", "color": colour, "width": 2.5},
                                         marker={"size": 6, "color": colour},
@@ -311,6 +329,18 @@ def chart_figure(chart: Chart) -> go.Figure:
     if chart.kind == "bar" and chart.horizontal:
         figure.update_yaxes(autorange="reversed", automargin=True)
     return figure
+
+
+BAND_WORDS = "5th to 95th percentile over draws"
+
+
+def _translucent(colour: str, alpha: float = 0.2) -> str:
+    """``#RRGGBB`` as an ``rgba()`` colour with ``alpha``."""
+    text = colour.lstrip("#")
+    if len(text) != 6:
+        return colour
+    red, green, blue = (int(text[k:k + 2], 16) for k in (0, 2, 4))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _bars(figure: go.Figure, chart: Chart) -> None:

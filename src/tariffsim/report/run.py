@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,16 +27,21 @@ import pandas as pd
 
 from tariffsim.errors import DataError
 
-__all__ = ["TABLES", "REQUIRED_TABLES", "DatedTables", "RunData", "load_run", "date_label"]
+__all__ = ["TABLES", "QUANTILES", "REQUIRED_TABLES", "DatedTables", "RunData", "load_run", "date_label"]
 
-TABLES = ("countries", "bilateral", "bilateral_sectors", "sectors", "coverage", "tariffs")
-"""Tables a run may hold, in the order they are stored."""
+TABLES = ("countries", "bilateral", "bilateral_sectors", "sectors", "coverage", "tariffs", "quantiles")
+"""Tables a run may hold, in the order they are stored. ``quantiles`` (runs with parameter draws,
+:mod:`tariffsim.uncertainty`): one row per date, country, sector (empty for country totals) and result column —
+``mean, sd, q05, q50, q95, draws_ok, draws_failed``; stored once at the top of the run folder."""
+
+QUANTILES = "quantiles"
+"""The table of a run's parameter draws (see :data:`TABLES`)."""
 
 REQUIRED_TABLES = ("countries", "bilateral", "sectors")
 """Tables every run has (the others are absent for one-sector worlds or runs without a scenario)."""
 
 _LABEL_COLUMNS = ("country", "exporter", "importer", "sector", "imposer", "target", "targets", "label", "kind",
-                  "mode", "basis", "sectors", "date")
+                  "mode", "basis", "sectors", "date", "column")
 
 
 def date_label(date: str) -> str:
@@ -235,7 +240,13 @@ def load_run(folder: str | Path) -> RunData:
     else:
         raise DataError("not a tariffsim run folder: no run.json or timeline.csv (write one with "
                         "`tariffsim run SCENARIO --out FOLDER`)", file=str(root))
-    return RunData.from_dates(parts, name=None, source=str(root))
+    run = RunData.from_dates(parts, name=None, source=str(root))
+    quantiles = root / f"{QUANTILES}.csv"
+    if several and quantiles.is_file():  # one table for every date, at the top of the folder
+        table = _read_csv(quantiles)
+        table["date"] = table["date"].fillna("").astype(str)
+        run = replace(run, tables={**run.tables, QUANTILES: table})
+    return run
 
 
 def _read_part(folder: Path, date: str | None) -> DatedTables:

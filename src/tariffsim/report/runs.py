@@ -289,7 +289,7 @@ class RunStore:
             "baseline": str((last.get("baseline") or {}).get("name", "")), "model": str(model.get("name", "")),
             "closure": str(model.get("closure", "")), "numeraire": str(model.get("numeraire", "")),
             "world_fingerprint": str((last.get("fingerprints") or {}).get("world", "")),
-            "tariffsim": __version__}])
+            "tariffsim": __version__, **_uncertainty_facts(last.get("uncertainty"))}])
         with self.catalog._workspace() as work:  # cleans up what killed imports or recordings left in tmp/
             folder = work / run_id
             folder.mkdir()
@@ -396,3 +396,11 @@ class RunStore:
 
         return write_view_database(self.database, self._view_sql())
 
+
+def _uncertainty_facts(record: Any) -> dict[str, Any]:
+    """A run over parameter draws (:mod:`tariffsim.uncertainty`) in ``runs.meta``: design, seed, draws and
+    failed draws; empty text and zeros for a run without draws."""
+    entry = record if isinstance(record, dict) else {}
+    seed = entry.get("seed")
+    return {"design": str(entry.get("design") or ""), "seed": "" if seed is None else str(seed),
+            "draws": int(entry.get("draws") or 0), "draws_failed": int(entry.get("draws_failed") or 0)}

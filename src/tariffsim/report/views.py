@@ -26,6 +26,9 @@ import pandas as pd
 
 from tariffsim.report.run import RunData, date_label
 
+BILATERAL_BALANCE = "bilateral_balance_cf:"
+"""Quantile rows of a country's counterfactual balance with a partner: column ``bilateral_balance_cf:PARTNER``."""
+
 __all__ = [
     "OKABE_ITO",
     "SERIES_COLOURS",
@@ -44,6 +47,8 @@ __all__ = [
     "focus_pair",
     "signed_pct",
     "usd_bn",
+    "band",
+    "has_bands",
 ]
 
 OKABE_ITO: Mapping[str, str] = {
@@ -107,6 +112,11 @@ class Chart:
         Bars coloured :data:`GAIN` above zero and :data:`LOSS` below.
     series_colours
         Series name → colour, for series with a fixed meaning (baseline grey).
+    band_label
+        What optional ``low``, ``mid``, ``high`` columns of ``data`` are (quantiles over
+        parameter draws, read from the run's quantile table): whiskers on bars (at ``mid``
+        for a ``bar`` chart, on the row's own bar for ``grouped_bar``) and a shaded band
+        around each line of a ``step`` chart (a fan chart).
     """
 
     key: str
@@ -120,6 +130,7 @@ class Chart:
     horizontal: bool = False
     colour_by_sign: bool = False
     series_colours: Mapping[str, str] = field(default_factory=dict)
+    band_label: str = ""
 
     @property
     def value_axis_label(self) -> str:
@@ -506,11 +517,91 @@ def report_sections(run: RunData, date: str | None = None) -> list[Section]:
     when = run.check_date(date)
     pair = focus_pair(run, when) or focus_pair(run)
     sections = [_summary_section(run, when), _assumptions_section([("", run)]), _welfare_section(run, when)]
+    if has_bands(run):
+        sections.append(_uncertainty_section(run, when))
     if len(run.dates) > 1:
         sections.append(_timeline_section(run, pair))
     sections += [_balance_section(run, when, pair), _flows_section(run, when), _sectors_section(run, when, pair),
                  _tariffs_section(run, when), _diagnostics_section(run)]
     return sections
+
+
+# ---------------------------------------------------------------------- bands from parameter draws
+BAND = "5th to 95th percentile"
+
+
+def has_bands(run: RunData) -> bool:
+    """Whether the run has a quantile table (a run over parameter draws, :mod:`tariffsim.uncertainty`)."""
+    frame = run.tables.get("quantiles")
+    return frame is not None and len(frame) > 0
+
+
+def band(run: RunData, when: str, column: str, country: str | None = None) -> pd.DataFrame:
+    """Quantiles of one result column on one date, as written by the uncertainty layer: one row per country
+    (``country`` None: country totals of every country, indexed by country) or, for ``country``, one row per
+    column ``column`` + partner (the bilateral balances ``bilateral_balance_cf:PARTNER``, indexed by partner).
+    Columns ``mean, sd, q05, q50, q95, draws_ok, draws_failed``; empty without quantiles."""
+    if not has_bands(run):
+        return pd.DataFrame()
+    frame = run.table("quantiles", when)
+    sector = frame["sector"].fillna("").astype(str)
+    totals = frame[sector == ""]
+    if country is None:
+        rows = totals[totals["column"] == column]
+        return rows.set_index(rows["country"].astype(str))
+    rows = totals[(totals["country"] == country) & totals["column"].astype(str).str.startswith(column)]
+    return rows.set_index(rows["column"].astype(str).str.removeprefix(column))
+
+
+def _draws_words(run: RunData) -> str:
+    record = run.record().get("uncertainty") or {}
+    ok, failed = record.get("draws_ok"), record.get("draws_failed")
+    if ok is None:
+        frame = run.table("quantiles")
+        ok, failed = (int(frame["draws_ok"].iloc[0]), int(frame["draws_failed"].iloc[0])) if len(frame) else (0, 0)
+    text = f"{ok} solved draws" + (f", {failed} failed" if failed else "")
+    design = record.get("design_text")
+    return f"{text}; {design}" if design else text
+
+
+def _band_label(run: RunData) -> str:
+    record = run.record().get("uncertainty") or {}
+    approx = " (normal approximation)" if record.get("design") == "quadrature" else ""
+    return f"Draws: median and {BAND}{approx}"
+
+
+def _uncertainty_section(run: RunData, when: str) -> Section:
+    record = run.record().get("uncertainty") or {}
+    welfare = band(run, when, "welfare_pct")
+    countries = run.table("countries", when).set_index("country")
+    order = [c for c in run.countries if c in welfare.index]
+    table = pd.DataFrame({
+        "country": order,
+        "welfare, central run (%)": countries["welfare_pct"].reindex(order).to_numpy(),
+        "mean (%)": welfare["mean"].reindex(order).to_numpy(),
+        "sd (pp)": welfare["sd"].reindex(order).to_numpy(),
+        "5th percentile (%)": welfare["q05"].reindex(order).to_numpy(),
+        "median (%)": welfare["q50"].reindex(order).to_numpy(),
+        "95th percentile (%)": welfare["q95"].reindex(order).to_numpy(),
+    })
+    paragraphs = [f"Uncertain parameters were drawn and the scenario solved for each draw: {_draws_words(run)}. "
+                  "Bars and lines show the central run (the World's parameters, the scenario as written); "
+                  f"whiskers and shaded bands the {BAND} over the draws that solved (quantiles.csv in the run "
+                  "folder holds them for every result column; draws.parquet every draw)."]
+    if record.get("seed") is not None:
+        paragraphs.append(f"Seed {record['seed']}: the same seed and design give the same draws on any executor.")
+    if record.get("design") == "quadrature":
+        paragraphs.append("Quadrature gives means and standard deviations; the percentiles shown are their normal "
+                          "approximation (mean ∓ 1.645 sd).")
+    bullets = [f"Varied: {p}" for p in record.get("parameters") or []]
+    failed = int(record.get("draws_failed") or 0)
+    if failed:
+        bullets.append(f"{failed} draws failed (kept in draws.parquet with their parameters and diagnostics; the "
+                       "statistics are over the draws that solved).")
+    return Section("uncertainty", "Uncertainty over parameter draws", paragraphs=tuple(paragraphs),
+                   bullets=tuple(bullets),
+                   tables=(Table(f"Welfare on {date_label(when)} across draws (percent change from baseline)", table,
+                                 digits=dict.fromkeys(table.columns[1:], 3)),))
 
 
 def _summary_section(run: RunData, when: str) -> Section:
@@ -526,11 +617,17 @@ def _summary_section(run: RunData, when: str) -> Section:
 
 def _welfare_section(run: RunData, when: str) -> Section:
     countries = run.table("countries", when)
-    chart = Chart("welfare", f"Welfare by country, {date_label(when)}", "bar",
-                  pd.DataFrame({"x": countries["country"], "y": countries["welfare_pct"]}),
+    data = pd.DataFrame({"x": countries["country"], "y": countries["welfare_pct"]})
+    caption = ("Change in the utility of each country's consumption (real income unless preferences shift). Blue: "
+               "gain; vermillion: loss.")
+    bands = band(run, when, "welfare_pct")
+    if len(bands):
+        for name, q in (("low", "q05"), ("mid", "q50"), ("high", "q95")):
+            data[name] = bands[q].reindex(data["x"].astype(str)).to_numpy()
+        caption += f" Black marks and whiskers: median and {BAND} over {_draws_words(run)}."
+    chart = Chart("welfare", f"Welfare by country, {date_label(when)}", "bar", data,
                   x_label="Country", y_label="Welfare (% change from baseline)", colour_by_sign=True,
-                  caption="Change in the utility of each country's consumption (real income unless preferences "
-                          "shift). Blue: gain; vermillion: loss.")
+                  caption=caption, band_label=_band_label(run) if len(bands) else "")
     table = Table(f"Effects by country on {date_label(when)} (percent change from baseline; balances and tariff "
                   "revenue in USD bn, counterfactual in units of the numeraire)", _country_table(countries),
                   digits={"welfare (%)": 3, "real income (%)": 3, "real GDP (%)": 3})
@@ -555,6 +652,25 @@ def _timeline_section(run: RunData, pair: tuple[str, str] | None) -> Section:
                          "before": r["before"]})
     charts = [welfare]
     tables = []
+    if has_bands(run):
+        fan = []
+        for d in run.dates:
+            q = band(run, d, "welfare_pct")
+            for country in chosen:
+                if country in q.index:
+                    fan.append({"x": d, "series": country, "y": q.at[country, "q50"], "low": q.at[country, "q05"],
+                                "high": q.at[country, "q95"]})
+        if fan:
+            charts.append(Chart("welfare_fan", "Welfare over the scenario's dates across parameter draws", "step",
+                                pd.DataFrame(fan), x_label="Evaluation date",
+                                y_label="Welfare (% change from baseline)", band_label=_band_label(run),
+                                caption=f"Lines: the median over the draws; shaded: the {BAND} ({_draws_words(run)})"
+                                        "; each step is the equilibrium with every action in force on that date."))
+            wide = pd.DataFrame(fan)
+            shown = pd.DataFrame({"date": wide["x"], "country": wide["series"], "5th percentile (%)": wide["low"],
+                                  "median (%)": wide["y"], "95th percentile (%)": wide["high"]})
+            tables.append(Table(f"Welfare by evaluation date across draws ({BAND} and median; percent change)",
+                                shown, digits=dict.fromkeys(shown.columns[2:], 3)))
     if rows:
         frame = pd.DataFrame(rows)
         biggest = frame.groupby("pair", sort=False)["trade"].max().sort_values(ascending=False)
@@ -590,16 +706,27 @@ def _balance_section(run: RunData, when: str, pair: tuple[str, str] | None) -> S
     countries = run.table("countries", when)
     focus = pair[0] if pair else _largest_change(countries["country"], countries["welfare_pct"])
     balances = bilateral_balances(run, when, focus)
-    long = pd.concat([
+    parts = [
         pd.DataFrame({"x": balances["partner"], "series": "Baseline", "y": balances["balance_base"] / 1e3}),
         pd.DataFrame({"x": balances["partner"], "series": "Counterfactual", "y": balances["balance_cf"] / 1e3}),
-    ], ignore_index=True)
+    ]
+    caption = (f"Exports minus imports of {focus} with each partner at pre-tariff prices; negative is a deficit. "
+               "Counterfactual values in units of the numeraire.")
+    colours = {"Baseline": BASELINE, "Counterfactual": OKABE_ITO["blue"]}
+    bands = band(run, when, BILATERAL_BALANCE, focus)
+    if len(bands):
+        label = _band_label(run)
+        partners = balances["partner"].astype(str)
+        parts.append(pd.DataFrame({"x": balances["partner"], "series": label,
+                                   "y": bands["q50"].reindex(partners).to_numpy() / 1e3,
+                                   "low": bands["q05"].reindex(partners).to_numpy() / 1e3,
+                                   "high": bands["q95"].reindex(partners).to_numpy() / 1e3}))
+        colours[label] = OKABE_ITO["sky_blue"]
+        caption += f" Light bars and whiskers: median and {BAND} of the counterfactual over {_draws_words(run)}."
+    long = pd.concat(parts, ignore_index=True)
     chart = Chart("bilateral_balance", f"{focus}'s bilateral balance with each partner, before and after",
                   "grouped_bar", long, x_label="Partner",
-                  y_label=f"{focus}'s balance (USD bn)",
-                  series_colours={"Baseline": BASELINE, "Counterfactual": OKABE_ITO["blue"]},
-                  caption=f"Exports minus imports of {focus} with each partner at pre-tariff prices; negative is a "
-                          "deficit. Counterfactual values in units of the numeraire.")
+                  y_label=f"{focus}'s balance (USD bn)", series_colours=colours, caption=caption)
     table = pd.DataFrame({
         "partner": balances["partner"],
         "exports, baseline (USD bn)": balances["exports_base"] / 1e3,
@@ -609,6 +736,10 @@ def _balance_section(run: RunData, when: str, pair: tuple[str, str] | None) -> S
         "balance, baseline (USD bn)": balances["balance_base"] / 1e3,
         "balance, counterfactual (USD bn)": balances["balance_cf"] / 1e3,
     })
+    if len(bands):
+        partners = balances["partner"].astype(str)
+        for q, title in (("q05", "5th percentile"), ("q50", "median"), ("q95", "95th percentile")):
+            table[f"balance, draws' {title} (USD bn)"] = bands[q].reindex(partners).to_numpy() / 1e3
     return Section("balance", "Bilateral balances", charts=(chart,),
                    tables=(Table(f"{focus}'s trade with each partner on {date_label(when)} (USD bn)", table),))
 

@@ -51,4 +51,17 @@ def to_toml(spec: Scenario) -> str:
             lines += ["", f"[[{table}]]", *_table(entry)]
     if spec.game is not None:
         lines += ["", "[game]", *_table(spec.game.model_dump(mode="python", exclude_defaults=True))]
+    for name in ("uncertainty", "sweep"):
+        if getattr(spec, name) is not None:
+            lines += _nested(name, data.get(name) or {})
     return "\n".join(lines) + "\n"
+
+
+def _nested(name: str, data: dict[str, Any]) -> list[str]:
+    """``[name]`` with its plain keys, then each list of tables as ``[[name.key]]`` entries."""
+    lists = {k: v for k, v in data.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)}
+    lines = ["", f"[{name}]", *_table({k: v for k, v in data.items() if k not in lists})]
+    for key, entries in lists.items():
+        for entry in entries:
+            lines += ["", f"[[{name}.{key}]]", *_table(entry)]
+    return lines
