@@ -455,7 +455,7 @@ def overlay(scenario: LoadedScenario, inputs: DrawInputs) -> LoadedScenario:
 
 
 def _revalidated(entry: Any, update: Mapping[str, Any]) -> Any:
-    data = entry.model_dump(mode="python", exclude_unset=False)
+    data = entry.model_dump(mode="python", exclude_unset=True)
     data.update(update)
     try:
         return type(entry).model_validate(data)
