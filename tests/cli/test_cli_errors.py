@@ -120,6 +120,8 @@ BASELINES: dict[str, tuple[list[str], list[str]] | None] = {
     "runs remove": (["latest"], ["--data-dir", "{store_copy}"]),
     "war nash": (["{world}"], ["--players", "C00,C01", "--sectors", "uniform", "--out", "{out}/war"]),
     "war optimal": (["{world}"], ["--players", "C00", "--sectors", "uniform", "--out", "{out}/war"]),
+    # a short English text: drafts to no item, and a scenario file with nothing to run
+    "draft": (["{a_file}"], ["--date", "2018-05-09", "--out", "{out}/draft.toml"]),
 }
 
 # What each path parameter is: an input that must exist, a folder or a file written, or a data directory
@@ -141,6 +143,7 @@ PATH_ROLES: dict[tuple[str, str], str] = {
     ("scenario coverage", "--allow-path"): INPUT,
     ("war nash", "--weights"): INPUT, ("war nash", "--out"): FOLDER_OUT,
     ("war optimal", "--weights"): INPUT, ("war optimal", "--out"): FOLDER_OUT,
+    ("draft", "article"): INPUT, ("draft", "--out"): FILE_OUT,
 }
 for _command, _params_of in PARAMS.items():
     for _p in _params_of:
@@ -154,7 +157,7 @@ EMPTY_IS_VALID = {("estimate", "--separation"), ("estimate", "--year"), ("data w
 
 # Commands whose baseline writes files (they are also run with writes failing).
 WRITERS = ("run", "report", "estimate", "scenario coverage", "data import", "data world", "runs show",
-           "runs compare", "runs remove", "data remove", "war nash", "war optimal")
+           "runs compare", "runs remove", "data remove", "war nash", "war optimal", "draft")
 
 
 def _key(param: Param) -> str:

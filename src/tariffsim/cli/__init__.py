@@ -24,6 +24,7 @@ import typer
 from tariffsim._version import __version__
 from tariffsim.cli._console import console, err_console, one_line
 from tariffsim.cli.data import data_app
+from tariffsim.cli.draft import draft_command
 from tariffsim.cli.estimate import estimate_command
 from tariffsim.cli.replicate import replicate_command
 from tariffsim.cli.report import report_command, runs_app
@@ -68,6 +69,7 @@ app.add_typer(runs_app, name="runs")
 app.command("estimate")(estimate_command)
 app.command("replicate")(replicate_command)
 app.add_typer(war_app, name="war")
+app.command("draft")(draft_command)
 
 
 @cache
