@@ -42,7 +42,7 @@ def equilibrium_jacobian(
     values: Callable[[Any, Any], Any],
     tariffs: FloatArray,
     z: FloatArray,
-    directions: Sequence[FloatArray],
+    directions: Sequence[FloatArray] | FloatArray,
     *,
     batched: bool = False,
 ) -> tuple[FloatArray, FloatArray]:

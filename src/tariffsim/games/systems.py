@@ -47,7 +47,7 @@ from tariffsim.models.multisector.equations import MultisectorSystem
 from tariffsim.models.multisector.model import purge_deficits as multisector_purge
 from tariffsim.models.multisector.model import solve_equilibrium as multisector_solve
 from tariffsim.models.ossa.data import calibrate as ossa_calibrate
-from tariffsim.models.ossa.equations import OssaSystem
+from tariffsim.models.ossa.equations import OssaState, OssaSystem
 from tariffsim.models.ossa.model import equilibrium_of as ossa_equilibrium
 from tariffsim.models.ossa.model import purge_deficits as ossa_purge
 from tariffsim.models.ossa.model import solve_equilibrium as ossa_solve
@@ -245,6 +245,7 @@ class OssaGame:
     solver: SolverOptions
     tau_hat: FloatArray | None = None
     _last: tuple[Array, OssaSystem] | None = field(default=None, repr=False)
+    _state: tuple[Array, Array, OssaState] | None = field(default=None, repr=False)
 
     batched = True
 
@@ -258,7 +259,9 @@ class OssaGame:
         """The conditions at ``tariffs`` (..., N, N, S) (the last system is kept, as for the gravity game)."""
         if self._last is not None and self._last[0] is tariffs:
             return self._last[1]
-        sector_major = np.ascontiguousarray(np.moveaxis(tariffs, -1, -3))
+        sector_major = np.moveaxis(tariffs, -1, -3)
+        if np.ndim(tariffs) == 3:  # one profile: contiguous for the products; a batch of steps is only sliced
+            sector_major = np.ascontiguousarray(sector_major)
         system = OssaSystem(self.cal, self.tau_sm, sector_major, self.target, self.rule)
         self._last = (tariffs, system)
         return system
@@ -277,27 +280,41 @@ class OssaGame:
                                  closure=self.model.closure)
         return z, eq, diag
 
+    def evaluate(self, tariffs: Array, z: Array) -> tuple[OssaSystem, OssaState]:
+        """The system at ``tariffs`` and its state at ``z``; the last state is kept, because a gradient
+        evaluates the conditions and the objectives at the same points (checked by value, not identity)."""
+        system = self.system(tariffs)
+        last = self._state
+        if last is not None and last[0] is tariffs and last[1].shape == np.shape(z) and np.array_equal(last[1], z):
+            return system, last[2]
+        state = system.evaluate(z)
+        self._state = (tariffs, np.array(z, copy=True), state)
+        return system, state
+
     def residual(self, tariffs: Array, z: Array) -> Array:
-        return self.system(tariffs).conditions(z)
+        system, state = self.evaluate(tariffs, z)
+        return system.conditions_of(state)
 
     def welfare(self, tariffs: Array, z: Array) -> Array:
         """Real income ``Ê_j / P̂_j`` (..., N)."""
-        return self.system(tariffs).real_income(z)
+        system, state = self.evaluate(tariffs, z)
+        return system.real_income_of(state)
 
     def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array:
         """Ossa's government welfare with weights λ (N, S), (..., N): see
         :meth:`~tariffsim.models.ossa.equations.OssaSystem.government_welfare`."""
-        return self.system(tariffs).government_welfare(z, weights)
+        system, state = self.evaluate(tariffs, z)
+        return system.government_welfare_of(state, weights)
 
     def lobby_income(self, tariffs: Array, z: Array) -> Array:
         """``R'_js + δ'_js TR'_j`` (..., N, S): the terms government welfare weighs by λ."""
-        system = self.system(tariffs)
-        return np.swapaxes(system.lobby_income(system.evaluate(z)), -1, -2)
+        system, state = self.evaluate(tariffs, z)
+        return np.swapaxes(system.lobby_income(state), -1, -2)
 
     def log_price_index(self, tariffs: Array, z: Array) -> Array:
         """``log P̂_j`` (..., N)."""
-        system = self.system(tariffs)
-        return system.log_price_index(system.evaluate(z))
+        system, state = self.evaluate(tariffs, z)
+        return system.log_price_index(state)
 
 
 def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions | None = None,

@@ -184,15 +184,39 @@ def test_complex_step_kernels_equal_complex_arithmetic():
     cal = calibrate(world)
     rng = np.random.default_rng(18)
     base = np.transpose(world.tariffs, (2, 0, 1))
-    directions = rng.random((5, *base.shape))
-    tariffs = base[None] + 1j * STEP * directions
+    tariffs = base[None] + 1j * STEP * rng.random((5, *base.shape))
     fast = _kernels(cal, tariffs, None)
     from tariffsim.models._shares import trade_kernels
 
     slow = trade_kernels(cal.lam, cal.tariffs, tariffs, None, cal.theta)
-    for a, b in zip(fast, (slow.B, slow.sales, slow.rev, slow.sales_B), strict=True):
+    assert fast[3] is None  # steps in every column: the whole batch
+    for a, b in zip(fast[:3], (slow.B, slow.sales, slow.rev), strict=True):
         np.testing.assert_allclose(a.real, b.real, rtol=1e-14, atol=1e-50)  # complex arithmetic leaves h² terms
         np.testing.assert_allclose(a.imag, b.imag, rtol=1e-12, atol=1e-300)
+
+
+def test_a_batch_of_steps_in_one_importers_column_equals_the_whole_batch():
+    world = _balanced(25)
+    cal = calibrate(world)
+    rng = np.random.default_rng(26)
+    base = np.transpose(_shock(world, 27).new_tariffs(world), (2, 0, 1))
+    steps = np.zeros((6, *base.shape))
+    steps[:, :, :, 2] = rng.random((6, 3, 4))  # importer C02's column only
+    steps[:, :, 2, 2] = 0.0
+    z = rng.normal(0.0, 0.05, 8)
+    column = OssaSystem(cal, None, base[None] + 1j * STEP * steps, np.zeros(4))
+    assert column._column is not None
+    weights = np.full((4, 3), 1.5) + np.eye(4, 3)
+    # the same directions one at a time, with the kernels from complex powers (plain complex arithmetic)
+    from tariffsim.models._shares import trade_kernels
+
+    for p in range(6):
+        one = OssaSystem(cal, None, base + 1j * STEP * steps[p], np.zeros(4))
+        k = trade_kernels(cal.lam, cal.tariffs, base + 1j * STEP * steps[p], None, cal.theta)
+        one.B, one.B_sales, one.B_rev = k.B, k.sales, k.rev
+        np.testing.assert_allclose(column.conditions(z)[p].imag, one.conditions(z).imag, rtol=1e-10, atol=1e-300)
+        np.testing.assert_allclose(column.government_welfare(z, weights)[p].imag,
+                                   one.government_welfare(z, weights).imag, rtol=1e-10, atol=1e-300)
 
 
 # ---------------------------------------------------------------------- the games layer

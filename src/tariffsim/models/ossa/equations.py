@@ -1,7 +1,7 @@
 r"""Equilibrium conditions of Ossa's (2014) model, in changes.
 
 The model is Ossa (2014, *AER* 104(12), "Trade Wars and Trade Talks with Data",
-section I): S industries of Krugman (1980) monopolistic competition with a *fixed*
+the model section): S industries of Krugman (1980) monopolistic competition with a *fixed*
 number of firms, so that profits ``R_is/σ_s`` are rents; labour the only factor,
 mobile across industries and immobile across countries; a Cobb–Douglas upper tier
 with shares μ_js (here ``α``) and CES within industries (elasticity σ_s); tariffs
@@ -103,31 +103,56 @@ class OssaState:
     budget: Array  # (..., N) income / E' − 1
 
 
-def _kernels(cal: Calibration, tariffs: Array, tau_hat: FloatArray | None) -> tuple[Array, Array, Array, Array]:
-    """``B``, ``B/(1 + t')``, ``B t'/(1 + t')`` and ``B²/(1 + t')`` (:func:`~tariffsim.models._shares.trade_kernels`).
+@dataclass(frozen=True)
+class _Column:
+    """A batch of complex steps confined to one importer's tariffs: the kernels of that column only.
+
+    ``B``, ``sales`` and ``rev`` are (P, S, N), indexed ``[p, s, exporter]``: the
+    complex kernels of importer ``j``'s column for each of the P directions. Every
+    other column is the real base (the system's ``B``), so that one direction costs
+    O(S·N) instead of O(S·N²).
+    """
+
+    j: int
+    B: Array
+    sales: Array
+    rev: Array
+
+
+def _kernels(cal: Calibration, tariffs: Array, tau_hat: FloatArray | None) -> tuple[Array, Array, Array,
+                                                                                    _Column | None]:
+    """``B``, ``B/(1 + t')``, ``B t'/(1 + t')`` (:func:`~tariffsim.models._shares.trade_kernels`) and,
+    for a batch of complex steps in one importer's column, that column's batched kernels.
 
     Tariffs with an imaginary part of complex-step size (below 1e-20: the games
     layer's derivatives) get the kernels at their real part plus ``i·Im(t')`` times
     the kernels' derivatives in t' — what the complex arithmetic gives, to rounding,
     since the step's square is below every double — without complex powers; a
     batch whose real parts are all equal (the directions of one gradient) shares
-    one real evaluation.
+    one real evaluation, and when its steps all fall in one importer's column (one
+    player's instrument) only that column is batched.
     """
-    if not np.iscomplexobj(tariffs) or not np.max(np.abs(tariffs.imag), initial=0.0) < 1e-20:
+    step = tariffs.imag if np.iscomplexobj(tariffs) else None
+    if step is None or not np.max(np.abs(step), initial=0.0) < 1e-20:
         k = trade_kernels(cal.lam, cal.tariffs, tariffs, tau_hat, cal.theta)
-        return k.B, k.sales, k.rev, k.sales_B
-    real, step = tariffs.real, tariffs.imag
+        return k.B, k.sales, k.rev, None
+    real = tariffs.real
     first = real[(0,) * (real.ndim - 3)] if real.ndim > 3 else real
-    if real.ndim > 3 and not np.all(real == first):
+    if real.ndim > 3 and not np.array_equal(real, np.broadcast_to(first, real.shape)):
         first = real
     k = trade_kernels(cal.lam, cal.tariffs, first, tau_hat, cal.theta)
     inverse = 1.0 / (1.0 + first)
     d_b = -cal.theta[:, None, None] * k.B * inverse
     d_sales = (d_b - k.sales) * inverse
     d_rev = d_b * k.revenue_share + k.B * inverse * inverse
-    B = k.B + 1j * step * d_b
-    sales = k.sales + 1j * step * d_sales
-    return B, sales, k.rev + 1j * step * d_rev, sales * B
+    columns = np.flatnonzero(np.abs(step).max(axis=tuple(range(step.ndim - 1))))
+    if real.ndim == 4 and first.ndim == 3 and len(columns) == 1:
+        j = int(columns[0])
+        col = step[..., j]  # (P, S, N)
+        return k.B, k.sales, k.rev, _Column(j, k.B[:, :, j] + 1j * col * d_b[:, :, j],
+                                             k.sales[:, :, j] + 1j * col * d_sales[:, :, j],
+                                             k.rev[:, :, j] + 1j * col * d_rev[:, :, j])
+    return k.B + 1j * step * d_b, k.sales + 1j * step * d_sales, k.rev + 1j * step * d_rev, None
 
 
 class OssaSystem:
@@ -157,7 +182,7 @@ class OssaSystem:
         self.tariffs_new = tariffs_new
         self.tau_hat = tau_hat
         self.theta = cal.theta
-        self.B, self.B_sales, self.B_rev, self.B_sales_B = _kernels(cal, tariffs_new, tau_hat)
+        self.B, self.B_sales, self.B_rev, self._column = _kernels(cal, tariffs_new, tau_hat)
         self.bought = cal.lam.sum(axis=1) > 0  # (S, N): importer j buys industry s at all
         self.deficit_target = np.asarray(deficit_target, dtype=np.float64)
         self.sum_output0 = float(cal.output.sum())
@@ -181,6 +206,8 @@ class OssaSystem:
         q = cal.alpha * spending[..., None, :] / den
         sales = v * np.matmul(self.B_sales, q[..., :, :, None])[..., 0]
         revenue = (np.matmul(v[..., :, None, :], self.B_rev)[..., 0, :] * q).sum(axis=-2)
+        if self._column is not None:
+            den, q, sales, revenue = self._batched_column(v, spending, den, q, sales, revenue)
         labour_demand = (self._labour * sales).sum(axis=-2)
         profits = (self._inv_sigma * sales).sum(axis=-2)
         output = sales.sum(axis=-2)
@@ -190,6 +217,25 @@ class OssaSystem:
         return OssaState(log_wage=log_w, log_spending=log_e, v=v, den=den, q=q, sales=sales, spending=spending,
                          tariff_revenue=revenue, labour_demand=labour_demand, output=output, deficit=deficit,
                          income=income, labour=labour_demand / wage_bill - 1.0, budget=income / spending - 1.0)
+
+    def _batched_column(self, v: Array, spending: Array, den: Array, q: Array, sales: Array,
+                        revenue: Array) -> tuple[Array, Array, Array, Array]:
+        """Importer j's column replaced by each direction's: ``den``, ``q`` (P, S, N), sales (P, S, N)
+        and tariff revenue (P, N), from the base values at one real ``z``."""
+        col = self._column
+        assert col is not None and v.ndim == 2, "a batch of tariff directions takes one real z"
+        j = col.j
+        den_j = np.einsum("si,psi->ps", v, col.B)
+        den_j = np.where(self.bought[:, j], den_j, 1.0)
+        q_j = self.cal.alpha[:, j] * spending[j] / den_j  # (P, S)
+        sales_b = sales + v * (col.sales * q_j[:, :, None] - self.B_sales[:, :, j] * q[:, j][:, None])
+        den_b = np.repeat(den[None], den_j.shape[0], axis=0).astype(den_j.dtype)
+        den_b[:, :, j] = den_j
+        q_b = np.repeat(q[None], q_j.shape[0], axis=0).astype(q_j.dtype)
+        q_b[:, :, j] = q_j
+        revenue_b = np.repeat(revenue[None], q_j.shape[0], axis=0).astype(q_j.dtype)
+        revenue_b[:, j] = np.einsum("psi,si,ps->p", col.rev, v, q_j)
+        return den_b, q_b, sales_b, revenue_b
 
     def log_sector_price(self, st: OssaState) -> Array:
         """``log P̂_js = −log(den_js)/θ_s`` (zero where j buys nothing of s), (..., S, N)."""
@@ -213,7 +259,10 @@ class OssaSystem:
     def conditions(self, z: Array) -> Array:
         """The 2N conditions, labour market first, with the numéraire in place of the labour
         market of the country with the largest wage bill, (..., 2N)."""
-        st = self.evaluate(z)
+        return self.conditions_of(self.evaluate(z))
+
+    def conditions_of(self, st: OssaState) -> Array:
+        """:meth:`conditions` from an evaluated state."""
         labour = st.labour.copy()
         labour[..., self.drop] = self.numeraire_value(st)
         return np.concatenate([labour, st.budget], axis=-1)
@@ -262,7 +311,7 @@ class OssaSystem:
                     and np.all(st.income > 0)):
                 return np.full_like(z, np.nan), float("inf")
             resid = float(np.max(np.abs(np.concatenate([st.labour, st.budget]))))
-            own = st.v * st.v * np.matmul(self.B_sales_B, (st.q / st.den)[:, :, None])[:, :, 0]
+            own = st.v * st.v * np.matmul(self.B_sales * self.B, (st.q / st.den)[:, :, None])[:, :, 0]
             d = 1.0 + (self.theta[:, None] * self._labour * (st.sales - own)).sum(axis=0) / st.labour_demand
             log_w = z[:n] + np.log1p(st.labour) / d
             log_e = np.log(st.income / self.cal.expenditure)
@@ -271,11 +320,15 @@ class OssaSystem:
     # ------------------------------------------------------------------ outcomes
     def flows(self, st: OssaState) -> Array:
         """X'[s, i, j] at pre-tariff prices, (..., S, N, N)."""
+        assert self._column is None, "flows of a batch of tariff directions are not needed (nor kept)"
         return self.B_sales * st.v[..., :, :, None] * st.q[..., :, None, :]
 
     def real_income(self, z: Array) -> Array:
         """``Ê_j / P̂_j``, (..., N): Ossa's ``WELFAREHAT``."""
-        st = self.evaluate(z)
+        return self.real_income_of(self.evaluate(z))
+
+    def real_income_of(self, st: OssaState) -> Array:
+        """:meth:`real_income` from an evaluated state."""
         return np.exp(st.log_spending - self.log_price_index(st))
 
     def lobby_income(self, st: OssaState) -> Array:
@@ -284,7 +337,7 @@ class OssaSystem:
         return st.sales + share * st.tariff_revenue[..., None, :]
 
     def government_welfare(self, z: Array, weights: FloatArray) -> Array:
-        r"""Ossa's government welfare, (..., N) (``mycongov.m``; paper eq. 7):
+        r"""Ossa's government welfare, (..., N) (``mycongov.m``):
 
         .. math::
 
@@ -294,7 +347,10 @@ class OssaSystem:
         ``weights`` λ, (N, S). With λ = 1 and balanced trade the numerator is
         ``Y' + TR' = E'`` and ``Ĝ`` is real income.
         """
-        st = self.evaluate(z)
+        return self.government_welfare_of(self.evaluate(z), weights)
+
+    def government_welfare_of(self, st: OssaState, weights: FloatArray) -> Array:
+        """:meth:`government_welfare` from an evaluated state."""
         lam = np.asarray(weights, dtype=np.float64).T  # (S, N)
         new = (lam * self.lobby_income(st)).sum(axis=-2)
         old = (lam * self.cal.lobby_income()).sum(axis=-2)
