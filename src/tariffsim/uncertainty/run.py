@@ -519,27 +519,25 @@ def _labels(central: ScenarioRun, keys: Sequence[str]) -> tuple[list[str], list[
 def _outcome_table(plan: Plan, central: ScenarioRun, keys: Sequence[str],
                    outcomes: Sequence[DrawOutcome]) -> pd.DataFrame:
     dates, countries, sectors = _labels(central, keys)
-    country_names = list(plan.outputs.country_names(countries))
-    frames = []
-    for outcome in outcomes:
-        if outcome.countries is None or outcome.sectors is None:
-            continue
-        t, n, _ = outcome.countries.shape
-        rows = pd.DataFrame(outcome.countries.reshape(t * n, -1), columns=country_names)
-        rows.insert(0, "sector", "")
-        rows.insert(0, "country", np.tile(countries, t))
-        rows.insert(0, "date", np.repeat(dates, n))
-        s = len(sectors)
-        detail = pd.DataFrame(outcome.sectors.reshape(t * n * s, -1), columns=list(plan.outputs.sector_columns))
-        detail.insert(0, "sector", np.tile(sectors, t * n))
-        detail.insert(0, "country", np.tile(np.repeat(countries, s), t))
-        detail.insert(0, "date", np.repeat(dates, n * s))
-        both = pd.concat([rows, detail], ignore_index=True)
-        both.insert(0, "draw", outcome.draw)
-        frames.append(both)
-    if not frames:
+    solved = [o for o in outcomes if o.countries is not None and o.sectors is not None]
+    if not solved:
         return pd.DataFrame(columns=["draw", "date", "country", "sector"])
-    return pd.concat(frames, ignore_index=True)
+    d, t, n, s = len(solved), len(dates), len(countries), len(sectors)
+    draws = np.array([o.draw for o in solved])
+    totals = np.stack([o.countries for o in solved])  # type: ignore[misc]  # (D, T, N, columns)
+    detail = np.stack([o.sectors for o in solved])  # type: ignore[misc]  # (D, T, N·S, columns)
+    rows = pd.DataFrame(totals.reshape(d * t * n, -1), columns=list(plan.outputs.country_names(countries)))
+    rows.insert(0, "sector", "")
+    rows.insert(0, "country", np.tile(countries, d * t))
+    rows.insert(0, "date", np.tile(np.repeat(dates, n), d))
+    rows.insert(0, "draw", np.repeat(draws, t * n))
+    by_sector = pd.DataFrame(detail.reshape(d * t * n * s, -1), columns=list(plan.outputs.sector_columns))
+    by_sector.insert(0, "sector", np.tile(sectors, d * t * n))
+    by_sector.insert(0, "country", np.tile(np.repeat(countries, s), d * t))
+    by_sector.insert(0, "date", np.tile(np.repeat(dates, n * s), d))
+    by_sector.insert(0, "draw", np.repeat(draws, t * n * s))
+    return pd.concat([rows, by_sector], ignore_index=True).sort_values(["draw", "date"], kind="stable",
+                                                                       ignore_index=True)
 
 
 def _quantiles(plan: Plan, central: ScenarioRun, keys: Sequence[str], outcomes: Sequence[DrawOutcome],
