@@ -101,7 +101,10 @@ def equilibrium_jacobian(
     adjoint = scipy.linalg.lu_solve(lu, w_z.T, trans=1)  # (m, K): G_zᵀ A = W_zᵀ
     base = np.asarray(tariffs, dtype=np.complex128)
     if batched:
-        tc = base[None] + 1j * STEP * np.asarray(directions, dtype=np.float64)
+        steps = np.asarray(directions, dtype=np.float64)
+        tc = np.empty(steps.shape, dtype=np.complex128)  # one allocation: the batch is large (P × N × N × S)
+        tc.real[...] = base.real
+        tc.imag[...] = STEP * steps
         g_p = np.asarray(residual(tc, z)).imag.T / STEP  # (m, P)
         w_p = np.asarray(values(tc, z)).imag.T / STEP  # (K, P)
         return w0, w_p - adjoint.T @ g_p

@@ -42,6 +42,10 @@ FloatArray = NDArray[np.float64]
 
 _SCALE_FLOOR = 1e-4
 """Smallest preconditioning scale: curvatures below 1e-8 of the largest are treated as 1e-8."""
+_RESTARTS = 3
+"""Fresh L-BFGS-B runs from where the last stopped when it stopped on its objective-change rule with
+the projected gradient still above ``kkt_tol`` (near the optimum the objective, a hat close to 1,
+changes by less than its rounding)."""
 _GTOL = 0.1
 """L-BFGS-B's gradient tolerance as a fraction of ``kkt_tol`` (in the preconditioned variables, where
 every scale is at most 1, so the stated KKT tolerance holds with room to spare)."""
@@ -269,15 +273,20 @@ def best_response(
     for name, p0 in tried.items():
         solves_before = problem.solves
         try:
-            out = scipy.optimize.minimize(scaled, p0 * scale, jac=True, method="L-BFGS-B", bounds=scaled_bounds,
-                                          options={"maxiter": max_iter, "ftol": 1e-15, "gtol": _GTOL * kkt_tol})
-            out.x = np.clip(out.x / scale, [b[0] for b in bounds], [b[1] for b in bounds])
+            u = p0 * scale
+            for _ in range(_RESTARTS + 1):
+                out = scipy.optimize.minimize(scaled, u, jac=True, method="L-BFGS-B", bounds=scaled_bounds,
+                                              options={"maxiter": max_iter, "ftol": 1e-15, "gtol": _GTOL * kkt_tol})
+                u = out.x
+                out.x = np.clip(out.x / scale, [b[0] for b in bounds], [b[1] for b in bounds])
+                value, grad = problem.value_and_gradient(out.x)
+                kkt = kkt_residual(out.x, grad, bounds)
+                if kkt < kkt_tol or out.nit == 0:
+                    break
         except TariffsimError as exc:
             rows.append({"start": name, "objective": np.nan, "kkt_residual": np.nan,
                          "iterations": problem.solves - solves_before, "converged": False, "message": str(exc)})
             continue
-        value, grad = problem.value_and_gradient(out.x)
-        kkt = kkt_residual(out.x, grad, bounds)
         rows.append({"start": name, "objective": value, "kkt_residual": kkt,
                      "iterations": problem.solves - solves_before, "converged": kkt < kkt_tol,
                      "message": str(out.message)})

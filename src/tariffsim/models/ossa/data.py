@@ -4,7 +4,7 @@ The trade shares, Cobb–Douglas shares, expenditure and deficits are the gravit
 family's (:func:`tariffsim.models.gravity.data.calibrate`: the two models share them);
 this module adds what monopolistic competition with a fixed number of firms adds —
 each industry's revenue split into labour income, a share ``(σ_s − 1)/σ_s = θ_s/σ_s``,
-and profits, a share ``1/σ_s`` (Ossa 2014, section I.A: constant markups
+and profits, a share ``1/σ_s`` (Ossa 2014, the model section: constant markups
 ``σ_s/(σ_s − 1)``).
 
 Arrays are sector-major, ``[s, i, j]`` (sector, exporter, importer), as in the other

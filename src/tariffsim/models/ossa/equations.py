@@ -132,11 +132,11 @@ def _kernels(cal: Calibration, tariffs: Array, tau_hat: FloatArray | None) -> tu
     one real evaluation, and when its steps all fall in one importer's column (one
     player's instrument) only that column is batched.
     """
-    step = tariffs.imag if np.iscomplexobj(tariffs) else None
-    if step is None or not np.max(np.abs(step), initial=0.0) < 1e-20:
+    size = np.abs(tariffs.imag) if np.iscomplexobj(tariffs) else None
+    if size is None or not np.max(size, initial=0.0) < 1e-20:
         k = trade_kernels(cal.lam, cal.tariffs, tariffs, tau_hat, cal.theta)
         return k.B, k.sales, k.rev, None
-    real = tariffs.real
+    real, step = tariffs.real, tariffs.imag
     first = real[(0,) * (real.ndim - 3)] if real.ndim > 3 else real
     if real.ndim > 3 and not np.array_equal(real, np.broadcast_to(first, real.shape)):
         first = real
@@ -145,7 +145,7 @@ def _kernels(cal: Calibration, tariffs: Array, tau_hat: FloatArray | None) -> tu
     d_b = -cal.theta[:, None, None] * k.B * inverse
     d_sales = (d_b - k.sales) * inverse
     d_rev = d_b * k.revenue_share + k.B * inverse * inverse
-    columns = np.flatnonzero(np.abs(step).max(axis=tuple(range(step.ndim - 1))))
+    columns = np.flatnonzero(size.max(axis=tuple(range(step.ndim - 1))))
     if real.ndim == 4 and first.ndim == 3 and len(columns) == 1:
         j = int(columns[0])
         col = step[..., j]  # (P, S, N)
