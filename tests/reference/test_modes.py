@@ -25,6 +25,8 @@ MODES = {
     "yotov2016-ch1-ex2": (),
     "yotov2016-rta": (),
     "us-china-tariffs": (),
+    "ossa2014-optimal": ("foc", "heuristic"),
+    "ossa2014-nash": ("foc", "heuristic"),
 }
 """The modes docs/reproductions.md documents for each reproduction, default first."""
 

@@ -34,6 +34,8 @@ REGISTRY: dict[str, str] = {
     "china-retaliation-2018": "tariffsim.replicate.china_retaliation_2018",
     "us-2018-deadweight": "tariffsim.replicate.us_2018_deadweight",
     "cp2015-nafta": "tariffsim.replicate.cp2015_nafta",
+    "ossa2014-optimal": "tariffsim.replicate.ossa2014_optimal",
+    "ossa2014-nash": "tariffsim.replicate.ossa2014_nash",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",
