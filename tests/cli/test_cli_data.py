@@ -99,6 +99,22 @@ def test_world_command_writes_a_world_folder(tmp_path):
     assert bad.returncode == 2 and "is not LABEL=ISO3" in bad.stderr
 
 
+def test_world_command_on_a_cube_with_an_elasticity_set(tmp_path):
+    data_dir = str(tmp_path / "catalog")
+    for source, path in (("icio", FIXTURES / "icio" / "ICIO2017_flows_tariffs.csv"),
+                         ("sector-elasticities", FIXTURES / "elasticities" / "elasticities_by_sector.csv")):
+        assert tariffsim("data", "import", source, str(path), "--data-dir", data_dir, "-q").returncode == 0
+    out = tariffsim("data", "world", "2017", "--flows", "icio", "--elasticity", "u4", "--out", str(tmp_path / "w"),
+                    "--data-dir", data_dir)
+    assert out.returncode == 0, out.stderr
+    assert "3 countries × 28 sectors" in out.stdout and "set U4" in out.stdout
+    elasticity = (tmp_path / "w" / "elasticity.csv").read_text().splitlines()
+    assert len(elasticity) == 29 and all(line.endswith(",4.0") for line in elasticity[1:])  # U4: theta = 4
+    bad = tariffsim("data", "world", "2017", "--flows", "icio", "--elasticity", "XYZ", "--out", str(tmp_path / "x"),
+                    "--data-dir", data_dir)
+    assert bad.returncode == 2 and "unknown elasticity set 'XYZ'" in bad.stderr
+
+
 def test_fetch_from_a_local_server(tmp_path):
     served = tmp_path / "served"
     served.mkdir()

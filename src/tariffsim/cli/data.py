@@ -27,8 +27,8 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (fo
 
 @data_app.command("import")
 def import_command(
-    source: Annotated[str, typer.Argument(help="baci, comtrade, itpde, census, usitc-tariffs, ustr-301 or "
-                                               "piie-tariffs.")],
+    source: Annotated[str, typer.Argument(help="baci, comtrade, itpde, census, usitc-tariffs, ustr-301, "
+                                               "piie-tariffs, icio, wiod, kite, ijlms or sector-elasticities.")],
     paths: Annotated[list[Path], path_argument(help="Files to import (CSV, TXT, .gz, Parquet, or zip archives).")],
     year: Annotated[int | None, typer.Option("--year", help="Year to keep (or the schedule's year for "
                                              "usitc-tariffs when the file name does not say).")] = None,
@@ -148,14 +148,20 @@ def world_command(
     regions: Annotated[str | None, typer.Option("--regions", help="Regions as 'EU=FRA,DEU;NA=USA,CAN,MEX'.")]
     = None,
     rest: Annotated[str | None, typer.Option("--rest", help="Label for every country not in a region.")] = None,
-    sectors: Annotated[str, typer.Option("--sectors", help="broad (7 sectors) or hs20 (20 sectors).")] = "broad",
+    sectors: Annotated[str | None, typer.Option("--sectors", help="broad (7 sectors, the default) or hs20 (20 "
+                                                "sectors) for product-level flows; icio, wiod, kite and ijlms keep "
+                                                "their own sectors.")] = None,
     domestic: Annotated[str, typer.Option("--domestic", help="auto, itpde, or a domestic share of absorption "
                                           "such as 0.6.")] = "auto",
-    flows: Annotated[str, typer.Option("--flows", help="baci, comtrade, itpde or a dataset name.")] = "baci",
+    flows: Annotated[str, typer.Option("--flows", help="baci, comtrade, itpde, icio, wiod, kite, ijlms or a "
+                                       "dataset name.")] = "baci",
     tariff_date: Annotated[str | None, typer.Option("--tariff-date", help="Tariffs in force on this date "
                                                     "(default 1 January of YEAR).")] = None,
     no_tariffs: Annotated[bool, typer.Option("--no-tariffs", help="Leave tariffs at zero.")] = False,
-    elasticity: Annotated[float, typer.Option("--elasticity", help="Trade elasticity θ of every sector.")] = 5.0,
+    elasticity: Annotated[str | None, typer.Option("--elasticity", help="Trade elasticity θ of every sector, or a "
+                                                   "set: CP, BSY, FGO, U4, IS, GYY, Shap, LL (icio, wiod), KITE "
+                                                   "(kite). Default: 5 for product-level flows, CP for icio and "
+                                                   "wiod, KITE's for kite, 4 for ijlms.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Build a World from the catalog and write it as a World folder (usable with --world)."""

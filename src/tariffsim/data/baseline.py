@@ -18,6 +18,7 @@ import pandas as pd
 
 from tariffsim.data.catalog import DUCKDB_MEMORY, Catalog, DatasetInfo, _parquet, _sql_str
 from tariffsim.data.concordance import itpde_industries, sector_grouping
+from tariffsim.data.io_worlds import CUBE_SOURCES, cube_world
 from tariffsim.data.tariffs import TariffTables, parse_on, tariff_tables
 from tariffsim.errors import DataError
 from tariffsim.world import World
@@ -46,21 +47,26 @@ def world_from_catalog(
     *,
     regions: Mapping[str, Sequence[str]] | None = None,
     rest: str | None = None,
-    sectors: str | Mapping[str, str | Sequence[str]] = "broad",
+    sectors: str | Mapping[str, str | Sequence[str]] | None = None,
     domestic: str | float = "auto",
     flows: str = "baci",
     tariffs: str | None = "auto",
     tariff_date: str | date | None = None,
     mfn_exempt: Mapping[str, Sequence[str]] | None = None,
     tariff_datasets: Sequence[str] | None = None,
-    elasticity: float | Mapping[str, float] = DEFAULT_ELASTICITY,
+    elasticity: str | float | Mapping[str, float] | None = None,
     data_dir: str | Path | None = None,
     name: str | None = None,
 ) -> World:
-    """A baseline :class:`~tariffsim.World` built from product-level data in the catalog.
+    """A baseline :class:`~tariffsim.World` built from the catalog.
 
-    Everything is aggregated in DuckDB from the Parquet files; only the final
-    country × country × sector table reaches pandas.
+    Two kinds of source. Product-level flows (``baci``, ``comtrade``, ``itpde``) are
+    aggregated in DuckDB from the Parquet files to sectors, with tariffs from the tariff
+    schedules; only the final country × country × sector table reaches pandas.
+    Country × country × sector sources (``icio``, ``wiod``, ``kite``, ``ijlms``: see
+    :mod:`tariffsim.data.io_worlds`) come with their own tariffs and domestic sales
+    (KITE with input-output links); ``domestic``, ``tariffs``, ``tariff_date``,
+    ``mfn_exempt`` and ``tariff_datasets`` do not apply to them.
 
     Parameters
     ----------
@@ -73,8 +79,10 @@ def world_from_catalog(
     rest
         Label for every country not in ``regions`` (e.g. ``"ROW"``); ``None`` keeps them.
     sectors
-        ``"broad"`` (7 goods sectors of the demo World), ``"hs20"`` (20 HS-section
-        sectors) or ``sector -> HS2 chapters`` (see :func:`~tariffsim.data.concordance.sector_grouping`).
+        Product-level flows: ``"broad"`` (7 goods sectors of the demo World; the default),
+        ``"hs20"`` (20 HS-section sectors) or ``sector -> HS2 chapters`` (see
+        :func:`~tariffsim.data.concordance.sector_grouping`). Country × country × sector
+        sources: ``None`` (the source's sectors) or ``group -> member sectors``.
     domestic
         Domestic sales (the World's diagonal): ``"itpde"`` (ITPD-E's domestic trade of
         ``year``; countries ITPD-E lacks get the share rule), a share ``h`` in (0, 1)
@@ -84,7 +92,7 @@ def world_from_catalog(
     flows
         Source of bilateral flows: ``"baci"``, ``"comtrade"`` (importer-reported
         imports, HS6, totals over customs procedures and transport modes),
-        ``"itpde"``, or a dataset name.
+        ``"itpde"``, ``"icio"``, ``"wiod"``, ``"kite"``, ``"ijlms"``, or a dataset name.
     tariffs
         ``"auto"`` (every tariff schedule in the catalog, see
         :mod:`tariffsim.data.tariffs`) or ``None`` (no tariffs).
@@ -97,7 +105,10 @@ def world_from_catalog(
         Names of the tariff datasets to use (default: all in the catalog; needed
         when several schedules could apply).
     elasticity
-        θ for every sector, or ``sector -> θ``.
+        θ for every sector, ``sector -> θ``, or an elasticity set code (``"CP"``, ``"BSY"``,
+        ... for the ICIO and WIOD sectors, from the ``sector-elasticities`` dataset;
+        ``"KITE"`` for KITE's own). ``None``: :data:`DEFAULT_ELASTICITY` for product-level
+        flows, CP for ICIO and WIOD, KITE's for KITE, 4 for IJLMS.
     data_dir
         Catalog directory (default: :func:`default_data_dir`).
     name
@@ -118,17 +129,34 @@ def world_from_catalog(
     """
     catalog = Catalog(data_dir)
     with catalog.reading():  # no version read here is deleted by a concurrent re-import meanwhile
+        cube = _cube_dataset(catalog, flows, year)
+        if cube is not None:
+            if isinstance(sectors, str):
+                raise DataError(f"sector groupings by HS chapter ('{sectors}') apply to product-level flows; "
+                                f"{cube.source} has its own sectors: give None or group -> member sectors")
+            return cube_world(catalog, cube, year, regions=regions, rest=rest, sectors=sectors,
+                              elasticity=elasticity, name=name)
+        if elasticity is None:
+            elasticity = DEFAULT_ELASTICITY
+        if isinstance(elasticity, str):
+            from tariffsim.data.sector_elasticities import parse_elasticity_choice
+
+            choice = parse_elasticity_choice(elasticity)
+            if not isinstance(choice, float):
+                raise DataError(f"elasticity set {choice} is mapped to the ICIO and WIOD sectors; for "
+                                f"{flows} flows give a number or sector -> theta")
+            elasticity = choice
         return _world_from(catalog, year, regions=regions, rest=rest, sectors=sectors, domestic=domestic,
                            flows=flows, tariffs=tariffs, tariff_date=tariff_date, mfn_exempt=mfn_exempt,
                            tariff_datasets=tariff_datasets, elasticity=elasticity, name=name)
 
 
 def _world_from(catalog: Catalog, year: int, *, regions: Mapping[str, Sequence[str]] | None, rest: str | None,
-                sectors: str | Mapping[str, str | Sequence[str]], domestic: str | float, flows: str,
+                sectors: str | Mapping[str, str | Sequence[str]] | None, domestic: str | float, flows: str,
                 tariffs: str | None, tariff_date: str | date | None, mfn_exempt: Mapping[str, Sequence[str]] | None,
                 tariff_datasets: Sequence[str] | None, elasticity: float | Mapping[str, float],
                 name: str | None) -> World:
-    grouping = sector_grouping(sectors)
+    grouping = sector_grouping("broad" if sectors is None else sectors)
     flow_ds = _flow_dataset(catalog, flows, year)
     on = parse_on(tariff_date, year)
     share = _home_share(domestic)
@@ -223,21 +251,35 @@ GROUP BY ALL
 """
 
 
+def _cube_dataset(catalog: Catalog, flows: str, year: int) -> DatasetInfo | None:
+    """The dataset of a country × country × sector source named by ``flows``, or ``None`` for product flows."""
+    if flows in FLOW_SOURCES:
+        return None
+    if flows in CUBE_SOURCES:
+        return _only_dataset(catalog, flows, year, f"tariffsim data import {flows} FILES")
+    info = catalog.get(flows)
+    return info if info.source in CUBE_SOURCES else None
+
+
 def _flow_dataset(catalog: Catalog, flows: str, year: int) -> DatasetInfo:
     if flows not in FLOW_SOURCES:
         info = catalog.get(flows)
         if info.source not in FLOW_SOURCES:
             raise DataError(f"dataset '{flows}' is {info.source} data, not bilateral flows "
-                            f"({', '.join(FLOW_SOURCES)})")
+                            f"({', '.join((*FLOW_SOURCES, *CUBE_SOURCES))})")
         if year not in info.years:
             raise DataError(f"dataset '{flows}' has no {year} data (years: {', '.join(map(str, info.years))})")
         return info
-    found = catalog.find(flows, year)
+    return _only_dataset(catalog, flows, year, f"tariffsim data import {flows} FILES --year {year}")
+
+
+def _only_dataset(catalog: Catalog, source: str, year: int, command: str) -> DatasetInfo:
+    """The one dataset of ``source`` holding ``year`` (an error naming ``command`` when there is none)."""
+    found = catalog.find(source, year)
     if not found:
-        raise DataError(f"no {flows} data for {year} in {catalog.root}: import it first "
-                        f"(tariffsim data import {flows} FILES --year {year})")
+        raise DataError(f"no {source} data for {year} in {catalog.root}: import it first ({command})")
     if len(found) > 1:
-        raise DataError(f"several {flows} datasets hold {year} ({', '.join(d.name for d in found)}): "
+        raise DataError(f"several {source} datasets hold {year} ({', '.join(d.name for d in found)}): "
                         "pass flows=NAME to choose one")
     return found[0]
 

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tariffsim.data.reconcile import consistent_flows
 from tariffsim.data.user_tables import read_csv_text
 from tariffsim.errors import DataError
 from tariffsim.world import World
@@ -354,7 +355,7 @@ def _assemble(raw: _Raw, layout: str, folder: Path) -> CaliendoParroData:
         notes.append(f"{int(empty.sum())} country-sectors with β < 1 and no input shares: β set to 1")
         beta[empty] = 1.0
     observed_deficit = raw.flows.sum(axis=(0, 2)) - raw.flows.sum(axis=(1, 2))
-    flows, deficit = _consistent_flows(raw.flows, raw.tariffs, beta, gamma, raw.alpha)
+    flows, deficit = consistent_flows(raw.flows, raw.tariffs, beta, gamma, raw.alpha)
     change = np.abs(flows.sum(axis=(1, 2)) / raw.flows.sum(axis=(1, 2)) - 1.0)
     total = np.abs(flows - raw.flows).sum() / raw.flows.sum()
     spending0 = ((1.0 + raw.tariffs) * raw.flows).sum(axis=0)
@@ -383,43 +384,3 @@ def _assemble(raw: _Raw, layout: str, folder: Path) -> CaliendoParroData:
     return CaliendoParroData(world=world, nafta_tariffs=raw.nafta_tariffs, tariffs_2005=raw.tariffs_2005,
                              observed_deficit=observed_deficit, final_shares=raw.alpha, layout=layout,
                              notes=tuple(notes))
-
-
-def _consistent_flows(flows: FloatArray, tariffs: FloatArray, beta: FloatArray, gamma: FloatArray,
-                      alpha: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Expenditure levels consistent with the observed shares; returns (flows, implied deficits).
-
-    Unknowns: spending ``E[j, s]`` and deficits ``D_j``. With the observed trade
-    shares λ, value added ``VA_j`` held at its observed value and prices unchanged:
-
-    * ``E_js = Σ_k (1 − β_jk) γ_jsk Y_jk + α_js (VA_j + R_j + D_j)``, with
-      ``Y_is = Σ_j λ_ijs E_js / (1 + t_ijs)`` and ``R_j = Σ_{i,s} t λ E / (1 + t)``;
-    * ``Σ_s β_js Y_js = VA_j``.
-
-    A dense linear system of N·S + N equations (1,271 for CP), solved once.
-    """
-    n, _, s = flows.shape
-    gross = (1.0 + tariffs) * flows
-    spending = gross.sum(axis=0)  # [j, s]
-    lam = np.divide(gross, spending[None], out=np.zeros_like(gross), where=spending[None] > 0)
-    sales_share = lam / (1.0 + tariffs)  # [i, j, s]: Y_is = Σ_j sales_share E_js
-    revenue_share = (lam * tariffs / (1.0 + tariffs)).sum(axis=0)  # [j, s]
-    value_added = (beta * flows.sum(axis=1)).sum(axis=1)
-    inputs = gamma * (1.0 - beta)[:, None, :]  # [j, s, k]
-    size = n * s
-    system = np.zeros((size + n, size + n))
-    # Intermediate demand: coefficient of E[m, k] in row (j, s) is inputs[j, s, k] · sales_share[j, m, k].
-    block = np.einsum("jsk,jmk->jsmk", inputs, sales_share).reshape(size, size)
-    system[:size, :size] = np.eye(size) - block
-    own = np.einsum("js,jk->jsk", alpha, revenue_share)  # final demand out of tariff revenue
-    rows = np.arange(size).reshape(n, s)
-    for_each = np.arange(n)
-    system[rows[:, :, None], rows[:, None, :]] -= own
-    system[rows, size + for_each[:, None]] = -alpha
-    labour = np.einsum("jk,jmk->jmk", beta, sales_share).reshape(n, size)
-    system[size:, :size] = labour
-    rhs = np.concatenate([(alpha * value_added[:, None]).ravel(), value_added])
-    solution = np.linalg.solve(system, rhs)
-    expenditure = solution[:size].reshape(n, s)
-    consistent = lam * expenditure[None] / (1.0 + tariffs)
-    return consistent, solution[size:]

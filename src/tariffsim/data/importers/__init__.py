@@ -8,6 +8,12 @@
 ``usitc-tariffs``  USITC annual tariff database, US MFN by HTS8 (:mod:`.usitc`)
 ``ustr-301``       USTR Section 301 lists on China (:mod:`.ustr301`)
 ``piie-tariffs``   PIIE tables of China's tariffs (:mod:`.piie`)
+``icio``           OECD ICIO cubes with applied tariffs (:mod:`.cubes`)
+``wiod``           WIOD cubes with applied tariffs, corrected labels (:mod:`.cubes`)
+``kite``           KITE's Caliendo-Parro baseline from WIOD 2014 (:mod:`.kite`)
+``ijlms``          Liberation Day inputs, 194 economies (:mod:`.ijlms`)
+``sector-         eight published sets of sector trade elasticities
+elasticities``     (:mod:`.elasticity_sets`)
 =================  ==========================================================
 """
 
@@ -28,6 +34,11 @@ SOURCES: dict[str, str] = {
     "usitc-tariffs": "usitc:UsitcTariffImporter",
     "ustr-301": "ustr301:Section301Importer",
     "piie-tariffs": "piie:PiieTariffImporter",
+    "icio": "cubes:IcioImporter",
+    "wiod": "cubes:WiodImporter",
+    "kite": "kite:KiteImporter",
+    "ijlms": "ijlms:IjlmsImporter",
+    "sector-elasticities": "elasticity_sets:SectorElasticityImporter",
 }
 """Source name → ``module:class`` of its importer."""
 
