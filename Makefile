@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench worlds clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-installed
 	@echo "runs store: $(if $(TARIFFSIM_DATA_DIR),$(TARIFFSIM_DATA_DIR),the user's data directory (set TARIFFSIM_DATA_DIR to choose))"
 	$(BIN)/tariffsim run --demo --out out/demo --report $(if $(TARIFFSIM_DATA_DIR),--data-dir "$(TARIFFSIM_DATA_DIR)")
+
+## make worlds: rebuild the bundled world-2017 (src/tariffsim/data/bundled/) from the shared data, byte for byte;
+## SHARED_DATA defaults to ../shared/data
+SHARED_DATA ?= ../shared/data
+worlds: $(VENV)/.run-installed
+	$(BIN)/python -m tariffsim.data.build_world_2017 --shared-data "$(SHARED_DATA)"
 
 ## make test: ruff, mypy on src/, pytest
 test: $(VENV)/.dev-installed lint typecheck unit

@@ -11,7 +11,9 @@ A World on disk is a folder with three small files, easy to diff and to edit:
 * ``value_added.csv`` and ``io.csv`` (optional, input-output worlds) —
   ``country, sector, value_added_share`` and ``country, input, sector, share``.
 
-:func:`load_world` accepts a bundled name (``demo-2017``) or such a folder.
+:func:`load_world` accepts a bundled name (``demo-2017``, ``world-2017``) or such a folder,
+and optionally the sector elasticities to use (an elasticity set code such as ``"CP"`` for
+the bundled worlds, or one number for any World).
 """
 
 from __future__ import annotations
@@ -31,14 +33,20 @@ from tariffsim.world import World
 __all__ = ["BUNDLED_WORLDS", "load_world", "read_world", "write_world", "bundled_world_names"]
 
 
-def _demo() -> World:
+def _demo(elasticities: str | float = "CP") -> World:
     from tariffsim.data.demo import load_demo_world
 
-    return load_demo_world()
+    return load_demo_world(elasticities)
 
 
-BUNDLED_WORLDS: dict[str, Callable[[], World]] = {"demo-2017": _demo}
-"""Bundled baselines by name."""
+def _world_2017(elasticities: str | float = "CP") -> World:
+    from tariffsim.data.world2017 import load_world_2017
+
+    return load_world_2017(elasticities)
+
+
+BUNDLED_WORLDS: dict[str, Callable[..., World]] = {"demo-2017": _demo, "world-2017": _world_2017}
+"""Bundled baselines by name; each takes an optional elasticity choice (set code or number)."""
 
 DEFAULT_WORLD = "demo-2017"
 
@@ -47,28 +55,48 @@ def bundled_world_names() -> list[str]:
     return sorted(BUNDLED_WORLDS)
 
 
-def load_world(spec: str | Path | None = None, *, base_dir: Path | None = None) -> World:
+def load_world(spec: str | Path | None = None, *, base_dir: Path | None = None,
+               elasticities: str | float | None = None) -> World:
     """A bundled World by name, or a World folder by path.
 
     Parameters
     ----------
     spec
-        ``"demo-2017"`` (default) or a path to a folder written by :func:`write_world`.
+        ``"demo-2017"`` (default), ``"world-2017"`` or a path to a folder written by :func:`write_world`.
     base_dir
         Directory that relative paths are resolved against (e.g. a scenario file's folder).
+    elasticities
+        ``None`` (the World's own: CP for the bundled worlds), an elasticity set code
+        (``"CP"``, ``"BSY"``, ``"FGO"``, ``"U4"``, ``"IS"``, ``"GYY"``, ``"Shap"``, ``"LL"``;
+        bundled worlds only, whose sectors the sets are mapped to) or one θ for every sector.
+
+    Raises
+    ------
+    DataError
+        For an unknown name or folder, an unknown set code, or a set code for a World folder.
     """
     if spec is None:
         spec = DEFAULT_WORLD
     name = str(spec)
     if name in BUNDLED_WORLDS:
-        return BUNDLED_WORLDS[name]()
+        return BUNDLED_WORLDS[name]() if elasticities is None else BUNDLED_WORLDS[name](elasticities)
     path = Path(name)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     if not path.exists():
         raise DataError(f"no bundled world called '{name}' and no such folder; bundled worlds: "
                         f"{', '.join(bundled_world_names())}", file=str(path))
-    return read_world(path)
+    world = read_world(path)
+    if elasticities is None:
+        return world
+    from tariffsim.data.sector_elasticities import parse_elasticity_choice, set_citation
+
+    choice = parse_elasticity_choice(elasticities)
+    if not isinstance(choice, float):
+        raise DataError(f"elasticity set {choice} applies to the bundled worlds ({', '.join(bundled_world_names())}), "
+                        "whose sectors the sets are mapped to; for a World folder give a number or edit its "
+                        "elasticity.csv", file=str(path))
+    return world.replace(elasticity=choice, sources={**world.sources, "elasticity": set_citation(choice)})
 
 
 def write_world(world: World, folder: str | Path) -> Path:

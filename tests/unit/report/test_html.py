@@ -238,8 +238,10 @@ def test_headline_states_the_pair_in_plain_words_with_the_tables_numbers(single_
     lines = headline(single_run)
     countries = single_run.table("countries").set_index("country")
     usa, chn = countries.loc["USA", "real_income_pct"], countries.loc["CHN", "real_income_pct"]
-    assert lines[0] == (f"USA real income {'+' if usa > 0 else MINUS}{abs(usa):.3f}%; "
-                        f"CHN real income {'+' if chn > 0 else MINUS}{abs(chn):.2f}%.")
+    # signed percentages: two decimals, three below 0.1 in size (the rule of views.signed_pct)
+    usa_text = f"{'+' if usa > 0 else MINUS}{abs(usa):.{2 if abs(usa) >= 0.1 else 3}f}%"
+    chn_text = f"{'+' if chn > 0 else MINUS}{abs(chn):.{2 if abs(chn) >= 0.1 else 3}f}%"
+    assert lines[0] == f"USA real income {usa_text}; CHN real income {chn_text}."
     # the bilateral balance, exports − imports from the bilateral table, computed here independently
     flows = single_run.table("bilateral").set_index(["exporter", "importer"])
     base = flows.loc[("USA", "CHN"), "flow_base"] - flows.loc[("CHN", "USA"), "flow_base"]

@@ -44,14 +44,19 @@ def _with_record(run: RunData, **changes: object) -> RunData:
     return RunData(name=run.name, dates=run.dates, tables=dict(run.tables), records=records, source=run.source)
 
 
-def test_the_demo_worlds_imputed_figures_are_named_with_their_source_notes(single_run):
-    sources = single_run.record()["baseline"]["sources"]
-    bullets = assumption_bullets(single_run)
-    # the bundled demo world: bilateral cells by RAS, domestic sales and four countries' tariffs imputed
-    assert set(imputed_sources(single_run.record())) == {"flows", "tariffs"}
+def test_imputed_figures_are_named_with_their_source_notes(single_run):
+    # the bundled demo world is world-2017 aggregated: its source notes declare nothing imputed
+    assert imputed_sources(single_run.record()) == {}
+    assert assumption_bullets(single_run)[0].startswith("The baseline World (demo-2017) declares no imputed figures")
+    # a World whose notes say so (the words of IMPUTED: imputed, assumed, RAS, ...) has them quoted in full
+    notes = {"flows": "bilateral cells by RAS, the sector mix of every flow imputed", "tariffs": "applied, observed",
+             "domestic": "share rule: an assumption"}
+    imputed = _with_record(single_run, baseline={**single_run.record()["baseline"], "sources": notes})
+    assert set(imputed_sources(imputed.record())) == {"flows", "domestic"}
+    bullets = assumption_bullets(imputed)
     assert bullets[0].startswith("The baseline World (demo-2017) holds imputed or modelled figures")
-    assert f"flows: {sources['flows']}." in bullets and f"tariffs: {sources['tariffs']}." in bullets
-    assert any("sector mix of every flow" in b for b in bullets)
+    assert f"flows: {notes['flows']}." in bullets and f"domestic: {notes['domestic']}." in bullets
+    assert not any(b.startswith("tariffs:") for b in bullets)
 
 
 def test_the_unit_of_nominal_values_and_the_closure_follow_the_run_record(single_run):
@@ -74,7 +79,8 @@ def test_the_assumptions_box_follows_the_summary_on_every_report(single_run, thr
     assert keys[:3] == ["summary", "assumptions", "welfare"]
     page = render_report(single_run)
     box = page[page.index('<section id="assumptions" class="box">'):page.index('<section id="welfare">')]
-    assert "<h2>Assumptions</h2>" in box and "USD millions of 2017" in box and "sector mix of every flow" in box
+    assert "<h2>Assumptions</h2>" in box and "USD millions of 2017" in box
+    assert "The baseline World (demo-2017) declares no imputed figures" in box
     both = render_comparison(threat_run, single_run)
     box = both[both.index('<section id="assumptions" class="box">'):both.index('<section id="welfare">')]
     assert "<li>A: The baseline World (demo-2017)" in box and "<li>B: The baseline World (demo-2017)" in box
