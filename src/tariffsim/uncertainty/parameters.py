@@ -413,10 +413,20 @@ class ActionParameter(Parameter):
         current = getattr(entry, self.key)
         centre = (current.toordinal() if isinstance(current, dt.date) else
                   float(current) if current is not None else math.nan)
+        if math.isnan(centre) and _needs_centre(self.law):
+            raise ScenarioError(f"action '{self.label}' has no {self.key} to centre the law on: give the law's "
+                                "mean, median or absolute bounds")
         return _LawBlock(names=(f"{self.label}:{self.key}",), laws=(self.law,), centres=(centre,),
                          target=(self.label, self.key), scenario=True,
                          kinds=("date",) if self.key in ("effective", "until") else ("number",),
                          description=f"{self.key} of action '{self.label}': {self.law.describe()}")
+
+
+def _needs_centre(law: Law) -> bool:
+    from tariffsim.uncertainty.laws import LogNormal, Normal, Uniform
+
+    return ((isinstance(law, Normal) and law.mean is None) or (isinstance(law, LogNormal) and law.median is None)
+            or (isinstance(law, Uniform) and law.relative))
 
 
 def find_action(scenario: LoadedScenario, label: str) -> Any:

@@ -211,22 +211,28 @@ def failure_summary(draws: pd.DataFrame, parameters: Sequence[str]) -> str:
     text = f"failed draws: {k} of {n} ({100 * k / n:.1f}%: " + ", ".join(f"{c} {s}" for s, c in kinds.items()) + ")"
     tests = []
     for column in parameters:
-        values = pd.to_numeric(draws[column], errors="coerce") if draws[column].dtype != "datetime64[ns]" else \
-            draws[column].map(lambda d: d.toordinal() if pd.notna(d) else np.nan)
+        raw = draws[column]
+        values = (raw.map(lambda d: d.toordinal() if pd.notna(d) else np.nan)
+                  if pd.api.types.is_datetime64_any_dtype(raw) else pd.to_numeric(raw, errors="coerce"))
         a, b = values[failed].dropna(), values[~failed].dropna()
         if len(a) < 1 or len(b) < 2 or values.nunique() < 2:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             p = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
-        tests.append((p, column, float(a.median()), float(b.median())))
+        shown = _shown_date if pd.api.types.is_datetime64_any_dtype(raw) else (lambda v: f"{v:.4g}")
+        tests.append((p, column, shown(float(a.median())), shown(float(b.median()))))
     if not tests:
         return text + "; no parameter to compare them on"
     p, column, fail_median, ok_median = min(tests)
     if p < 0.05 / len(tests):
-        return (text + f"; failures go with {column}: median {fail_median:.4g} in failed draws, {ok_median:.4g} "
+        return (text + f"; failures go with {column}: median {fail_median} in failed draws, {ok_median} "
                 f"in solved ones (Mann–Whitney p = {p:.2g})")
     return text + f"; no parameter tells failed draws apart (smallest Mann–Whitney p = {p:.2g}, {column})"
+
+
+def _shown_date(ordinal: float) -> str:
+    return _date(ordinal)
 
 
 def quantile_table(values: FloatArray, ok: NDArray[np.bool_], weights: FloatArray | None) -> dict[str, FloatArray]:

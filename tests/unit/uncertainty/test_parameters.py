@@ -146,3 +146,11 @@ def test_action_parameters_overlay_rates_and_dates_and_refuse_invalid_values(sma
         overlay(loaded, inputs)
     with pytest.raises(ScenarioError, match="no action or retaliation labelled"):
         bind_all([ActionParameter("peace", "rate", Uniform(0.0, 0.1))], world, loaded)
+
+
+def test_a_law_centred_on_a_value_the_action_does_not_have_is_refused(small):
+    world = random_world(np.random.default_rng(0), 4, 2)
+    with pytest.raises(ScenarioError, match="no coverage to centre"):
+        bind_all([ActionParameter("war", "coverage", Normal(sd=1000.0))], world, load_scenario(small))
+    [block] = bind_all([ActionParameter("war", "coverage", Uniform(1000.0, 5000.0))], world, load_scenario(small))
+    assert block.names == ("war:coverage",)
