@@ -122,6 +122,11 @@ BASELINES: dict[str, tuple[list[str], list[str]] | None] = {
     "war optimal": (["{world}"], ["--players", "C00", "--sectors", "uniform", "--out", "{out}/war"]),
     # a short English text: drafts to no item, and a scenario file with nothing to run
     "draft": (["{a_file}"], ["--date", "2018-05-09", "--out", "{out}/draft.toml"]),
+    "talks gap": (["{scenario}", "{scenario}"], ["--parties", "C00,C01", "--threat", "status-quo", "--out",
+                                                 "{out}/gap"]),
+    "talks target": ([], ["--world", "{world}", "--pair", "C00:C01", "--balance-change", "-0.5", "--instrument",
+                          "tariff:C01:C00", "--out", "{out}/target"]),
+    "talks run": (["{talks_case}"], ["--report", "--out", "{out}/talks"]),
 }
 
 # What each path parameter is: an input that must exist, a folder or a file written, or a data directory
@@ -144,6 +149,8 @@ PATH_ROLES: dict[tuple[str, str], str] = {
     ("war nash", "--weights"): INPUT, ("war nash", "--out"): FOLDER_OUT,
     ("war optimal", "--weights"): INPUT, ("war optimal", "--out"): FOLDER_OUT,
     ("draft", "article"): INPUT, ("draft", "--out"): FILE_OUT,
+    ("talks gap", "--out"): FOLDER_OUT, ("talks gap", "--allow-path"): INPUT, ("talks target", "--out"): FOLDER_OUT,
+    ("talks run", "--out"): FOLDER_OUT, ("talks run", "--allow-path"): INPUT,
 }
 for _command, _params_of in PARAMS.items():
     for _p in _params_of:
@@ -157,7 +164,8 @@ EMPTY_IS_VALID = {("estimate", "--separation"), ("estimate", "--year"), ("data w
 
 # Commands whose baseline writes files (they are also run with writes failing).
 WRITERS = ("run", "report", "estimate", "scenario coverage", "data import", "data world", "runs show",
-           "runs compare", "runs remove", "data remove", "war nash", "war optimal", "draft")
+           "runs compare", "runs remove", "data remove", "war nash", "war optimal", "draft", "talks gap",
+           "talks target", "talks run")
 
 
 def _key(param: Param) -> str:
@@ -236,8 +244,12 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (root / "empty").mkdir()
     (root / "a-folder").mkdir()
     (root / "a-file.txt").write_text("not a folder\n")
+    talks = root / "talks.toml"  # a talks case: two positions (both the scenario), the status quo as threat, a target
+    talks.write_text('[talks]\nname = "small talks"\nparties = ["C00", "C01"]\n'
+                     'positions = ["scenario.toml", "scenario.toml"]\nthreat = "status-quo"\n\n[target]\n'
+                     'pair = "C00:C01"\nbalance_change = -0.5\ninstruments = ["tariff:C01:C00"]\n')
     return {"root": str(root), "world": str(world), "scenario": str(scenario), "run_dir": str(root / "run-a"),
-            "store": str(store), "catalog": str(catalog), "baci": baci[0], "csv": str(csv),
+            "talks_case": str(talks), "store": str(store), "catalog": str(catalog), "baci": baci[0], "csv": str(csv),
             "empty": str(root / "empty"), "a_folder": str(root / "a-folder"), "a_file": str(root / "a-file.txt"),
             "missing": str(root / "no" / "such" / "file.csv")}
 

@@ -30,6 +30,7 @@ from tariffsim.cli.replicate import replicate_command
 from tariffsim.cli.report import report_command, runs_app
 from tariffsim.cli.run import run_command
 from tariffsim.cli.scenario import scenario_app
+from tariffsim.cli.talks import talks_app
 from tariffsim.cli.war import war_app
 from tariffsim.cli.world import world_app
 from tariffsim.errors import TariffsimError
@@ -70,6 +71,7 @@ app.command("estimate")(estimate_command)
 app.command("replicate")(replicate_command)
 app.add_typer(war_app, name="war")
 app.command("draft")(draft_command)
+app.add_typer(talks_app, name="talks")
 
 
 @cache

@@ -1,0 +1,97 @@
+"""Cooperative tariffs and the efficient frontier.
+
+Expected values: closed forms of symmetric worlds (with identical countries the only
+symmetric efficient tariffs are zero — free trade — so equal-gain cooperative tariffs are
+zero and their gain is free trade's, which the test solves itself through ``simulate``);
+the equal-gains identity; agreement of two independent methods on the frontier (weighted
+sums and constrained optima); welfare read from ``Result.countries`` (the results code).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tariffsim import ModelError, World, simulate
+from tariffsim.games import Instrument, Objective, Player, game_system
+from tariffsim.games.cooperative import JointProblem, constrained_optimum, cooperative_tariffs, efficient_frontier
+from tariffsim.shock import Shock
+from tariffsim.testing import random_world
+
+
+def symmetric(n: int = 3, home: float = 80.0, trade: float = 10.0, theta: float = 4.0, tariff: float = 0.1) -> World:
+    flows = np.full((n, n, 1), trade)
+    tariffs = np.full((n, n, 1), tariff)
+    for i in range(n):
+        flows[i, i, 0] = home
+        tariffs[i, i, 0] = 0.0
+    return World(countries=tuple(f"C{i}" for i in range(n)), sectors=("G",), flows=flows, tariffs=tariffs,
+                 elasticity=theta)
+
+
+def test_symmetric_cooperative_tariffs_are_free_trade_with_free_trades_gain():
+    world = symmetric()
+    coop = cooperative_tariffs(world, ["C0", "C1", "C2"], partners="each")
+    assert np.allclose(coop.params, 0.0, atol=1e-6)
+    free = simulate(world, Shock.from_arrays(world, tariffs=0.0))
+    expected = free.countries["welfare_pct"].to_numpy()
+    assert coop.gains["gain_pct"].to_numpy() == pytest.approx(expected, abs=1e-7)
+    assert coop.common_gain_pct == pytest.approx(expected[0], abs=1e-7)
+    assert coop.constraint_residual < 1e-8
+
+
+def test_gains_are_equal_in_an_asymmetric_world_and_agree_with_the_results_tables():
+    world = random_world(np.random.default_rng(3), 3, 2, theta=(3.0, 6.0))
+    coop = cooperative_tariffs(world, ["C00", "C01", "C02"], variant="restricted")
+    gains = coop.gains["gain_pct"].to_numpy()
+    assert np.ptp(gains) < 1e-6
+    assert gains[0] > 0  # cutting tariffs together helps every government
+    assert np.all(coop.tariffs["tariff"].to_numpy() <= 0.3 + 1e-12)
+    # restricted: no tariff above its factual level (the MFN parameter reads the mean over partners)
+    problem = JointProblem(game_system(world), [Instrument(c).bind(world) for c in world.countries],
+                           world.countries, [Objective.welfare()] * 3, np.array(world.tariffs))
+    assert np.all(coop.params <= problem.read(world.tariffs) + 1e-12)
+    # the results code's welfare at the cooperative tariffs is the gain over the factual tariffs (the reference)
+    assert coop.result.countries["welfare_pct"].to_numpy() == pytest.approx(gains, abs=1e-8)
+
+
+def test_nash_reference_gains_exceed_factual_ones_in_a_symmetric_world():
+    world = symmetric(tariff=0.0)
+    coop = cooperative_tariffs(world, ["C0", "C1", "C2"], reference="nash", partners="each")
+    assert coop.reference == "nash"
+    # from free trade the war hurts everyone, and the talks bring them back to free trade
+    assert np.allclose(coop.params, 0.0, atol=1e-6)
+    assert coop.common_gain_pct > 0
+
+
+def test_the_frontier_is_downward_sloping_and_two_methods_agree():
+    world = random_world(np.random.default_rng(5), 3, 1, theta=(4.0, 4.0))
+    weighted = efficient_frontier(world, ["C00", "C01"], points=5)
+    a = weighted.points["objective_a"].to_numpy()
+    b = weighted.points["objective_b"].to_numpy()
+    assert np.all(np.diff(a) > 0) and np.all(np.diff(b) < 0)
+    # a constrained optimum at each weighted point's B level gives the same A (an independent method)
+    players = [Player(Instrument(c, partners="each", sectors="uniform", targets=(o,)))
+               for c, o in (("C00", "C01"), ("C01", "C00"))]
+    problem = JointProblem(game_system(world), [p.instrument.bind(world) for p in players], ("C00", "C01"),
+                           [Objective.welfare()] * 2, np.array(world.tariffs))
+    x0 = problem.read(world.tariffs)
+    for point in (1, 2, 3):
+        _, values = constrained_optimum(problem, 0, {1: float(b[point])}, x0)
+        assert values[0] == pytest.approx(a[point], abs=1e-9)
+    constrained = efficient_frontier(world, ["C00", "C01"], points=4, method="constrained")
+    assert constrained.points["objective_a"].iloc[-1] == pytest.approx(a[-1], abs=1e-10)
+    assert constrained.points["objective_b"].iloc[0] == pytest.approx(b[0], abs=1e-10)
+    assert set(weighted.tariffs["point"]) == set(range(5))
+
+
+def test_bad_requests_are_refused():
+    world = symmetric()
+    with pytest.raises(ModelError, match="not a player"):
+        cooperative_tariffs(world, ["C0", "C1"], maximise="C2")
+    with pytest.raises(ModelError, match="each country plays once"):
+        cooperative_tariffs(world, ["C0", "C0"])
+    with pytest.raises(ModelError, match="at least 2 points"):
+        efficient_frontier(world, ["C0", "C1"], points=1)
+    with pytest.raises(ModelError, match="cooperative variant"):
+        cooperative_tariffs(world, ["C0", "C1"], variant="sideways")  # type: ignore[arg-type]
