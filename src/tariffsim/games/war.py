@@ -10,7 +10,6 @@ from the World's tariffs or a scenario's on a date, runs :func:`nash_tariffs` (o
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import uuid
@@ -30,6 +29,7 @@ from tariffsim.games.objectives import Objective
 from tariffsim.games.optimal import OptimalTariffs, Player, best_response
 from tariffsim.games.systems import game_system
 from tariffsim.options import SolverOptions, check_choice
+from tariffsim.report.war import WAR_TABLES, write_war_report
 from tariffsim.results import Result
 from tariffsim.shock import Shock
 from tariffsim.world import World
@@ -42,8 +42,6 @@ InstrumentKind = Literal["mfn", "bilateral"]
 SectorKind = Literal["each", "uniform"]
 ObjectiveKind = Literal["welfare", "political"]
 
-WAR_TABLES = ("tariffs", "players", "countries", "path", "starts")
-"""The tables a war folder holds (``path`` for Nash wars, ``starts`` for both)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,8 +146,6 @@ class WarRun:
             for name, table in self.tables.items():
                 table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.10g")
             if report:
-                from tariffsim.report.war import write_war_report
-
                 write_war_report(tmp, tmp / "report.html")
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}.tmp")
@@ -259,18 +255,3 @@ def _tables(world: World, players: list[Player], start: FloatArray, end: FloatAr
     starts = starts[["player", *[c for c in starts.columns if c != "player"]]]
     return {"tariffs": pd.DataFrame(rows), "players": pd.DataFrame(summary), "countries": result.countries,
             "path": path, "starts": starts}
-
-
-def read_war(folder: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """A war folder's record and tables (what the report reads)."""
-    where = Path(folder)
-    try:
-        record = json.loads((where / "war.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"not a war folder (war.json unreadable: {exc})", file=str(where)) from None
-    tables = {}
-    for name in WAR_TABLES:
-        path = where / f"{name}.csv"
-        if path.exists():
-            tables[name] = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    return record, tables

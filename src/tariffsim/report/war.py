@@ -6,15 +6,36 @@ that :meth:`tariffsim.games.war.WarRun.write` laid out, and arranges them.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from tariffsim.errors import DataError
 from tariffsim.report.html import write_page
 from tariffsim.report.views import Chart, Section, Table, signed_pct
 
-__all__ = ["war_sections", "write_war_report"]
+__all__ = ["WAR_TABLES", "read_war", "war_sections", "write_war_report"]
+
+WAR_TABLES = ("tariffs", "players", "countries", "path", "starts")
+"""The tables a war folder holds (``path`` for Nash wars, ``starts`` for both)."""
+
+
+def read_war(folder: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """A war folder's record (``war.json``) and tables, as :meth:`tariffsim.games.war.WarRun.write` laid
+    them out."""
+    where = Path(folder)
+    try:
+        record = json.loads((where / "war.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"not a war folder (war.json unreadable: {exc})", file=str(where)) from None
+    tables = {}
+    for name in WAR_TABLES:
+        path = where / f"{name}.csv"
+        if path.exists():
+            tables[name] = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return record, tables
 
 
 def _players_sentence(record: dict[str, Any], players: pd.DataFrame) -> list[str]:
@@ -24,10 +45,10 @@ def _players_sentence(record: dict[str, Any], players: pd.DataFrame) -> list[str
            f"{'one rate per sector' if game['sectors'] == 'each' else 'one rate for all sectors'}, "
            f"between {100 * game['lower']:.0f} % and {100 * game['upper']:.0f} %; every other country keeps its "
            "tariffs."]
-    for row in players.itertuples():
-        out.append(f"{row.country}: median tariff {row.median_tariff_pct:.1f} % (trade-weighted "
-                   f"{row.trade_weighted_tariff_pct:.1f} %); its {row.objective} changes by "
-                   f"{signed_pct(float(row.objective_change_pct))} from where the game started.")
+    for row in players.to_dict("records"):
+        out.append(f"{row['country']}: median tariff {row['median_tariff_pct']:.1f} % (trade-weighted "
+                   f"{row['trade_weighted_tariff_pct']:.1f} %); its {row['objective']} changes by "
+                   f"{signed_pct(float(row['objective_change_pct']))} from where the game started.")
     return out
 
 
@@ -84,8 +105,6 @@ def war_sections(record: dict[str, Any], tables: dict[str, pd.DataFrame]) -> lis
 
 def write_war_report(folder: str | Path, path: str | Path) -> Path:
     """Write the HTML report of the war folder ``folder`` to ``path``."""
-    from tariffsim.games.war import read_war
-
     record, tables = read_war(folder)
     game = record["game"]
     title = f"tariffsim trade war: {', '.join(game['players'])}"
