@@ -36,6 +36,7 @@ REGISTRY: dict[str, str] = {
     "cp2015-nafta": "tariffsim.replicate.cp2015_nafta",
     "ossa2014-optimal": "tariffsim.replicate.ossa2014_optimal",
     "ossa2014-nash": "tariffsim.replicate.ossa2014_nash",
+    "ossa2014-talks": "tariffsim.replicate.ossa2014_talks",
 }
 
 COUNTRY_COLUMNS = ["country", "real_gdp_pct", "welfare_pct", "factory_price_pct", "price_index_pct",

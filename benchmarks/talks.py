@@ -1,0 +1,108 @@
+"""Speed of the trade-talks tools: a bilateral Nash bargain, a target search, Ossa's cooperative tariffs.
+
+Targets (issue 15), on 2 cores:
+
+* one bilateral Nash bargain on the demo World (USA and CHN, each side's uniform tariff on
+  the other, threat = the May 2018 threat with retaliation) — under 10 s; the same with
+  China's purchase commitment on the table (derivative-free) is printed for information;
+* a target search (CHN's surplus with the USA −$200 bn; a US tariff, a purchase commitment)
+  — at most 20 general-equilibrium solves;
+* Ossa's cooperative problem (7 regions × 33 industries, equal government welfare gains
+  over the factual tariffs, λ = 1) — under 3 minutes; MFN tariffs by default (231
+  unknowns), ``--partners each`` for the discriminatory problem (1,386 unknowns). Needs
+  ``../shared/data/ossa_2014`` (skipped without it).
+
+Run::
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/talks.py
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/talks.py --skip-ossa
+
+Prints figures; asserts nothing. The load average is printed before and after, since the
+machine may be shared; beside wall time, the process's CPU time is printed — with one BLAS
+thread it is what the wall time would be on an idle core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import tariffsim
+from tariffsim.data import load_world
+from tariffsim.games import PurchaseLever, bilateral_instruments, cooperative_tariffs, find_target, nash_bargain
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
+THREAT = "threat-150bn-2018-retaliation"
+
+
+def load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def timed(what: str, target: str, run: Callable[[], Any], describe: Callable[[Any], str]) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{what:<58} {wall:8.2f} s wall {cpu:8.2f} s CPU   target {target:<10} {describe(out)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data root")
+    parser.add_argument("--partners", choices=("mfn", "each"), default="mfn", help="Ossa's cooperative tariffs")
+    parser.add_argument("--skip-ossa", action="store_true", help="only the demo-World benchmarks")
+    args = parser.parse_args()
+    print(f"tariffsim {tariffsim.__version__}, numpy {np.__version__}, python {platform.python_version()}, "
+          f"{os.cpu_count()} cores, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(f"load average at start: {load()}")
+    world = load_world("demo-2017")
+    parties = ["USA", "CHN"]
+
+    def gains(bargain: Any) -> str:
+        g = bargain.gains.set_index("party")["gain_pp"]
+        return (f"{bargain.diagnostics.iterations} solves; gains over the threat USA {g['USA']:+.4f}, "
+                f"CHN {g['CHN']:+.4f} points")
+
+    timed("Nash bargain, uniform tariffs (exact gradients)", "< 10 s",
+          lambda: nash_bargain(world, parties, threat=THREAT), gains)
+    timed("Nash bargain, tariffs + CHN purchases (derivative-free)", "(info)",
+          lambda: nash_bargain(world, parties, threat=THREAT,
+                               instruments=[*bilateral_instruments(parties), PurchaseLever("CHN", "USA")]), gains)
+    for instrument in ("tariff:USA:CHN", "purchase:CHN:USA"):
+        timed(f"target CHN:USA -$200 bn by {instrument}", "<= 20 solves",
+              lambda instrument=instrument: find_target(world, "CHN:USA", -200_000, instrument),
+              lambda answer: f"{answer.diagnostics.iterations} solves; {answer.describe()}")
+    folder = args.data / "ossa_2014"
+    if args.skip_ossa or not folder.is_dir():
+        print("Ossa's cooperative tariffs: skipped" + ("" if args.skip_ossa else f" (no {folder})"))
+    else:
+        from tariffsim.data.ossa import read_ossa
+        from tariffsim.games import Instrument, Player, game_system
+        from tariffsim.models import OssaModel
+
+        data = read_ossa(folder)
+        game = game_system(data.world, OssaModel())
+        players = [Player(Instrument(c, partners=args.partners, upper=10.0)) for c in data.world.countries]
+
+        def common(coop: Any) -> str:
+            return (f"{coop.diagnostics.iterations} solves; common gain {coop.common_gain_pct:.4f} % "
+                    f"(gains differ by {coop.constraint_residual:.1e})")
+
+        timed(f"Ossa cooperative tariffs ({args.partners}, lambda = 1, factual)", "< 180 s",
+              lambda: cooperative_tariffs(game, players, reference="factual", tol=1e-9), common)
+    print(f"load average at end: {load()}")
+
+
+if __name__ == "__main__":
+    main()
