@@ -34,8 +34,11 @@ def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def scenario(folder: Path, world_dir: Path, name: str, dates: str, rate: str = "25%") -> Path:
+    """A scenario file in ``folder`` with its World beside it (a scenario reads only inside its own folder,
+    the bundled library and the catalog)."""
+    shutil.copytree(world_dir, folder / "world", dirs_exist_ok=True)
     path = folder / f"{name}.toml"
-    path.write_text(f'[scenario]\nname = "{name}"\nworld = "{world_dir.as_posix()}"\ndates = {dates}\n\n'
+    path.write_text(f'[scenario]\nname = "{name}"\nworld = "world"\ndates = {dates}\n\n'
                     f'[[action]]\nimposer = "C00"\ntarget = ["C01"]\nsectors = "all"\nrate = "{rate}"\n'
                     'effective = 2018-07-06\n\n[[action]]\nimposer = "C01"\ntarget = ["C00"]\nsectors = "all"\n'
                     'rate = "10%"\neffective = 2019-06-01\n')
