@@ -226,10 +226,10 @@ def load_talks_case(path: str | Path, *, allow_paths: Sequence[str | Path] = ())
         threat = _confined(threat, home, roots, "talks.threat", where)
     world = talks.get("world")
     if world is not None:
+        from tariffsim.data.worlds import BUNDLED_WORLDS
+
         world = str(world)
-        if Path(world).suffix == "" and "/" not in world and "\\" not in world:
-            pass  # a bundled World's name
-        else:
+        if world not in BUNDLED_WORLDS:  # a World folder, read like the case's other files
             world = _confined(world, home, roots, "talks.world", where)
     weights = talks.get("weights", [1.0, 1.0])
     if not isinstance(weights, list) or len(weights) != 2 or not all(isinstance(w, int | float) for w in weights):

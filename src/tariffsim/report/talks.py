@@ -142,7 +142,8 @@ def talks_sections(record: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]
         f"Each point is one outcome: {a}'s welfare change on the horizontal axis, {b}'s on the vertical "
         "(percent change of real income from the baseline). The frontier is the best either can get for a given "
         "level of the other's welfare with the two parties' tariffs on each other; the zone of possible agreement "
-        "is its part where both are at least as well off as under the threat.", MARK + plane.key),
+        "is its part where both are at least as well off as under the threat. Outcomes with purchase commitments "
+        "(which the frontier does not use) can lie beyond it.", MARK + plane.key),
         tables=(Table("Efficient frontier (percent change of welfare from the baseline)",
                       tables["frontier"].rename(columns={"objective_a_pct": f"{a} welfare (%)",
                                                          "objective_b_pct": f"{b} welfare (%)"})[

@@ -116,6 +116,7 @@ def test_levers_from_text():
 
 @pytest.mark.parametrize(("change", "message"), [
     ('positions = ["a.toml", "../outside.toml"]', "outside the folders"),
+    ('world = "../elsewhere"', "outside the folders"),
     ('colour = "red"', "unknown key 'talks.colour'"),
     ('weights = [1]', "two numbers"),
     ('sectors = "some"', "'uniform' or 'each'"),
