@@ -457,7 +457,8 @@ def _run_named(command: str, name: str, env: dict[str, str], tmp_path: Path,
                capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str, list[str]]:
     path = _named(tmp_path, env, name)
     extra = ["--out", str(tmp_path / "out"), "--no-record"] if command == "run" else []
-    args = [*command.split(), str(path), *extra]
+    # the copy lives in tmp_path, its World in env's root: allow that folder too
+    args = [*command.split(), str(path), *extra, "--allow-path", env["root"]]
     return (*_call(args, capsys), args)
 
 
