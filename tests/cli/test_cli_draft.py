@@ -6,6 +6,7 @@ values come from the texts (the seed article and texts written for the tests), n
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -117,7 +118,9 @@ def test_standard_input_as_a_user_runs_it(tmp_path):
                             input=LIST1, capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["coverage_value"] == 34_000
-    empty = subprocess.run([sys.executable, "-m", "tariffsim", "draft", "-", "--date", "2018-06-15"],
-                           input="", capture_output=True, text=True, cwd=tmp_path, timeout=300)
-    assert_one_line_error(empty.returncode, empty.stdout, empty.stderr, ["draft", "-"])
-    assert "standard input is empty" in empty.stderr
+
+
+def test_empty_standard_input(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    args = ["draft", "-", "--date", "2018-06-15"]
+    assert "standard input is empty" in assert_one_line_error(*_call(args, capsys), args)
