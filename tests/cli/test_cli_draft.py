@@ -85,6 +85,23 @@ def test_the_seed_drafts_positions_and_refuses_to_run(tmp_path, capsys):
     assert "not ready" in line
 
 
+def test_the_seeds_target_through_the_target_finder(capsys):
+    if not SEED.exists():
+        pytest.skip(f"needs the seed article {SEED}")
+    args = ["draft", str(SEED), "--date", "2018-05-09", "--json", "--target", "purchase:CHN:USA"]
+    code, out, err = _call(args, capsys)
+    assert code == 0, err
+    assert any(item["kind"] == "target" for item in json.loads(out))  # stdout stays the JSON array
+    # the finder reaches China's surplus with the US falling by $200 bn with purchases
+    assert "target CHN:USA -200,000 USD m: CHN buys" in " ".join(err.split())
+    assert "moves by −$200.0 bn" in err
+
+
+def test_target_without_a_target_in_the_article(article, capsys):
+    args = ["draft", str(article), "--date", "2018-06-15", "--target", "tariff:USA:CHN"]
+    assert "states no balance target" in assert_one_line_error(*_call(args, capsys), args)
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (b"", "is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from tariffsim.cli._console import console, path_argument, path_option, print_frame, safe, summary_table, warn
+from tariffsim.cli._console import (
+    console,
+    err_console,
+    path_argument,
+    path_option,
+    print_frame,
+    safe,
+    summary_table,
+    warn,
+)
 from tariffsim.errors import TariffsimError
 
 if TYPE_CHECKING:
@@ -31,6 +40,10 @@ def draft_command(
                                           "nothing else on standard output).")] = False,
     run: Annotated[bool, typer.Option("--run", help="Run the draft on the world when nothing essential is "
                                       "missing, and print the effects.")] = False,
+    target_instrument: Annotated[str | None, typer.Option(
+        "--target", help="Also find what reaches each balance target of the article on the world with this "
+        "instrument of the talks tools' target finder: purchase:CHN:USA, tariff:USA:CHN or tariff-cut:CHN:USA.",
+        show_default=False)] = None,
 ) -> None:
     """Draft a scenario from a news article: tariff actions, retaliation, suspensions, purchases, balance targets
     and demands, each traced to its sentence. Unresolved entries are written commented out with a TODO, so the
@@ -68,11 +81,15 @@ def draft_command(
             console.print(safe(written.toml), highlight=False, soft_wrap=True)
         for path in files:
             console.print(f"wrote {safe(path)}", highlight=False, soft_wrap=True)
-        for target in drafted.targets():
-            console.print(f"target: tariffsim talks target --world {safe(world)} "
-                          f"{safe(' '.join(target.cli_args()))} --instrument ...", highlight=False, soft_wrap=True)
+        if target_instrument is None:
+            for goal in drafted.targets():
+                console.print(f"target: tariffsim talks target --world {safe(world)} "
+                              f"{safe(' '.join(goal.cli_args()))} --instrument ... (or draft --target ...)",
+                              highlight=False, soft_wrap=True)
     if run:
         _run(written, world, out)
+    if target_instrument is not None:
+        _targets(drafted, world, target_instrument, quiet=as_json)
 
 
 def _print(drafted: Draft, warnings: tuple[str, ...]) -> None:
@@ -100,6 +117,20 @@ def _print(drafted: Draft, warnings: tuple[str, ...]) -> None:
                       highlight=False)
     for warning in warnings:
         warn(warning)
+
+
+def _targets(drafted: Draft, world: str, instrument: str, quiet: bool) -> None:
+    """The article's balance targets through the talks tools' target finder, from the World's status quo."""
+    from tariffsim.games.targets import find_target
+
+    targets = drafted.targets()
+    if not targets:
+        raise TariffsimError("--target: the article states no balance target (a surplus or deficit to cut by an "
+                             "amount)")
+    for goal in targets:
+        answer = find_target(world, instruments=instrument, allow_unreached=True, **goal.find_target_kwargs())
+        line = f"target {goal.pair[0]}:{goal.pair[1]} {goal.balance_change_musd:+,.0f} USD m: {answer.describe()}"
+        (err_console if quiet else console).print(safe(line), highlight=False, soft_wrap=True)
 
 
 def _run(written: object, world: str, out: Path | None) -> None:
