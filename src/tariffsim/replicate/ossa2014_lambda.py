@@ -306,7 +306,7 @@ def foc_weights(game: GameSystem, region: str, targets: FloatArray, *, scan: Seq
 
 
 def heuristic_weights(game: GameSystem, region: str, targets: FloatArray, *, max_iter: int = 250,
-                      kkt_tol: float = 1e-7) -> Weights:
+                      kkt_tol: float = 1e-7, guess_targets: bool = False) -> Weights:
     """λ of ``region`` by Ossa's iteration (``mylambdaj.m``), with the optimal MFN tariffs of each round.
 
     The rounds follow Ossa's code: start from λ = 1 and tariffs of 10 %; compare the
@@ -316,7 +316,8 @@ def heuristic_weights(game: GameSystem, region: str, targets: FloatArray, *, max
     zero stays there); stop when every gap is below 0.003125 (or a coarser class
     after rounds 100, 150, 200); keep the round with the smallest sum of squared
     gaps. Each round's optimal tariffs start from the last round's (the first ten)
-    or from the shifted targets (after).
+    or from the shifted targets (after; from the targets themselves with
+    ``guess_targets``, which Ossa used for Japan: "works better for Japan").
 
     Raises
     ------
@@ -364,7 +365,7 @@ def heuristic_weights(game: GameSystem, region: str, targets: FloatArray, *, max
         moved = positive * (lam + correction - np.mean(lam + correction) + 1.0)
         moved = np.maximum(moved, 0.0)
         lam = moved / moved.mean()
-        guess = optimal if round_ < 10 else pattern
+        guess = optimal if round_ < 10 else (targets if guess_targets else pattern)
     best = min(range(len(history)), key=lambda k: history[k][0])
     _, lam_kept, optimal, pattern, level = history[best]
     return Weights(region=region, weights=lam_kept, level=level, pattern=pattern, method="heuristic",
@@ -374,11 +375,14 @@ def heuristic_weights(game: GameSystem, region: str, targets: FloatArray, *, max
 
 
 def calibrate_weights(game: GameSystem, targets: FloatArray, *, method: WeightMethod = "foc",
-                      regions: Sequence[str] | None = None, **options: Any) -> tuple[pd.DataFrame, list[Weights]]:
+                      regions: Sequence[str] | None = None, guess_targets: Sequence[str] = (),
+                      **options: Any) -> tuple[pd.DataFrame, list[Weights]]:
     """λ for every region (or ``regions``): the table ``region, industry, lambda`` and each region's record.
 
     ``targets`` are (N, S) on the game's World grid. Regions not calibrated keep
-    λ = 1 (they are not in the table).
+    λ = 1 (they are not in the table). ``guess_targets`` names the regions whose
+    heuristic rounds start from the targets (Ossa's choice for Japan); ``options``
+    go to :func:`foc_weights` or :func:`heuristic_weights`.
     """
     if method not in ("foc", "heuristic"):
         raise ModelError(f"λ calibration method '{method}' is not one of foc, heuristic")
@@ -388,8 +392,10 @@ def calibrate_weights(game: GameSystem, targets: FloatArray, *, method: WeightMe
         raise ModelError(f"target tariffs have shape {targets.shape}; expected "
                          f"{(world.n_countries, world.n_sectors)}")
     chosen = list(regions) if regions is not None else list(world.countries)
-    run = foc_weights if method == "foc" else heuristic_weights
-    records = [run(game, region, targets[world.country_index(region)], **options) for region in chosen]
+    records = [foc_weights(game, region, targets[world.country_index(region)], **options) if method == "foc"
+               else heuristic_weights(game, region, targets[world.country_index(region)],
+                                      guess_targets=region in guess_targets, **options)
+               for region in chosen]
     table = pd.DataFrame({"region": np.repeat(np.asarray(chosen, dtype=object), world.n_sectors),
                           "industry": np.tile(np.asarray(world.sectors, dtype=object), len(chosen)),
                           "lambda": np.concatenate([r.weights for r in records])})
