@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 __all__ = ["render_report", "write_report", "render_comparison", "write_comparison", "render_page", "write_page",
-           "chart_figure"]
+           "sections_html", "report_css", "chart_figure"]
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 HEIGHT = 440
@@ -120,6 +120,17 @@ def write_page(path: str | Path, title: str, subtitle: str, sections: Sequence[S
     return _write(Path(path), render_page(title, subtitle, sections))
 
 
+def sections_html(sections: Sequence[Section]) -> str:
+    """The sections alone, as HTML: no page around them and no plotly.js (for pages that load plotly.js
+    once for all their charts and set their own style, such as the web app's; see :func:`report_css`)."""
+    return "\n".join(_section(s) for s in sections)
+
+
+def report_css() -> str:
+    """The style sheet of the report pages (their sections, charts and tables)."""
+    return _CSS
+
+
 def _where(run: RunData) -> str:
     if run.run_id:
         return f"run {run.run_id}"
@@ -144,7 +155,7 @@ def _page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
     from tariffsim._version import __version__
 
     nav = "".join(f'<li><a href="#{s.key}">{_e(s.title)}</a></li>' for s in sections)
-    body = "\n".join(_section(s) for s in sections)
+    body = sections_html(sections)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -8,7 +8,7 @@ from typing import Any
 
 from tariffsim.scenario.schema import Scenario
 
-__all__ = ["to_toml"]
+__all__ = ["to_toml", "data_to_toml"]
 
 
 def _value(value: Any) -> str:
@@ -43,17 +43,33 @@ def to_toml(spec: Scenario) -> str:
     Rates are written as fractions; keys left at their defaults are omitted.
     """
     data = spec.model_dump(mode="python", exclude_defaults=True)
-    lines = ["[scenario]", *_table(data.get("scenario", {"name": spec.scenario.name}))]
+    data.setdefault("scenario", {"name": spec.scenario.name})
+    if spec.game is not None:
+        data["game"] = spec.game.model_dump(mode="python", exclude_defaults=True)
+    for name in ("uncertainty", "sweep"):
+        if getattr(spec, name) is not None:
+            data[name] = data.get(name) or {}
+    return data_to_toml(data)
+
+
+def data_to_toml(data: dict[str, Any]) -> str:
+    """Scenario tables given as plain data (``{"scenario": {...}, "action": [{...}], ...}``, not yet
+    validated) as TOML text in the layout of :func:`to_toml`; keys whose value is ``None`` are left out.
+
+    For editors that build a scenario field by field: the text is then read with
+    :func:`~tariffsim.scenario.parse_scenario`, whose errors name its lines and keys.
+    """
+    lines = ["[scenario]", *_table(data.get("scenario") or {})]
     if data.get("regions"):
         lines += ["", "[regions]", *_table(data["regions"])]
     for table in ("action", "retaliation", "trade_cost", "purchase"):
-        for entry in data.get(table, []):
+        for entry in data.get(table) or []:
             lines += ["", f"[[{table}]]", *_table(entry)]
-    if spec.game is not None:
-        lines += ["", "[game]", *_table(spec.game.model_dump(mode="python", exclude_defaults=True))]
+    if data.get("game") is not None:
+        lines += ["", "[game]", *_table(data["game"])]
     for name in ("uncertainty", "sweep"):
-        if getattr(spec, name) is not None:
-            lines += _nested(name, data.get(name) or {})
+        if data.get(name) is not None:
+            lines += _nested(name, data[name])
     return "\n".join(lines) + "\n"
 
 
