@@ -127,6 +127,8 @@ BASELINES: dict[str, tuple[list[str], list[str]] | None] = {
     "talks target": ([], ["--world", "{world}", "--pair", "C00:C01", "--balance-change", "-0.5", "--instrument",
                           "tariff:C01:C00", "--out", "{out}/target"]),
     "talks run": (["{talks_case}"], ["--report", "--out", "{out}/talks"]),
+    # serves until stopped: only its usage errors are checked here (tests/web/ drive the app itself)
+    "serve": None,
 }
 
 # What each path parameter is: an input that must exist, a folder or a file written, or a data directory
@@ -151,6 +153,7 @@ PATH_ROLES: dict[tuple[str, str], str] = {
     ("draft", "article"): INPUT, ("draft", "--out"): FILE_OUT,
     ("talks gap", "--out"): FOLDER_OUT, ("talks gap", "--allow-path"): INPUT, ("talks target", "--out"): FOLDER_OUT,
     ("talks run", "--out"): FOLDER_OUT, ("talks run", "--allow-path"): INPUT,
+    ("serve", "--lists"): INPUT,
 }
 for _command, _params_of in PARAMS.items():
     for _p in _params_of:

@@ -9,7 +9,8 @@ empty path: every path option is declared with :func:`~tariffsim.cli._console.pa
 One module per command group, each importing only :mod:`tariffsim.cli._console`
 and the library (never this package, so there is no import cycle): ``run``,
 ``world``, ``scenario``, ``data``, ``estimate``, ``report`` (``report`` and
-``runs``) and ``replicate``. This module builds the app from them.
+``runs``), ``replicate``, ``war``, ``draft``, ``talks`` and ``serve`` (the web
+app). This module builds the app from them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tariffsim.cli.replicate import replicate_command
 from tariffsim.cli.report import report_command, runs_app
 from tariffsim.cli.run import run_command
 from tariffsim.cli.scenario import scenario_app
+from tariffsim.cli.serve import serve_command
 from tariffsim.cli.talks import talks_app
 from tariffsim.cli.war import war_app
 from tariffsim.cli.world import world_app
@@ -72,6 +74,7 @@ app.command("replicate")(replicate_command)
 app.add_typer(war_app, name="war")
 app.command("draft")(draft_command)
 app.add_typer(talks_app, name="talks")
+app.command("serve")(serve_command)
 
 
 @cache
