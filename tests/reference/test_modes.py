@@ -27,6 +27,7 @@ MODES = {
     "us-china-tariffs": (),
     "ossa2014-optimal": ("foc", "heuristic"),
     "ossa2014-nash": ("foc", "heuristic"),
+    "ossa2014-talks": ("foc", "heuristic"),
 }
 """The modes docs/reproductions.md documents for each reproduction, default first."""
 
