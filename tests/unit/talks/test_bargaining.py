@@ -85,9 +85,9 @@ def test_no_agreement_when_the_threat_is_better_than_anything_on_the_table():
 
 
 def test_a_purchase_commitment_on_the_table():
-    world = random_world(np.random.default_rng(2), 3, 2, theta=(4.0, 6.0))
+    world = random_world(np.random.default_rng(2), 3, 1, theta=(4.0, 6.0))
     levers = [*bilateral_instruments(["C00", "C01"]), PurchaseLever("C01", "C00", upper=5.0)]
-    bargain = nash_bargain(world, ["C00", "C01"], instruments=levers, threat="nash", max_evaluations=150)
+    bargain = nash_bargain(world, ["C00", "C01"], instruments=levers, threat="status-quo", max_evaluations=150)
     assert bargain.agreement
     gains = bargain.gains.set_index("party")
     assert (gains["gain_pp"] > 0).all()

@@ -108,9 +108,11 @@ def test_the_split_edges_are_where_a_party_is_as_well_off_as_under_the_threat(ga
 
 
 def test_no_split_when_one_party_loses_at_every_share(files):
-    gap = position_gap(files["a"], files["worse"], threat="status-quo", frontier_points=3, split_points=4)
-    assert gap.split.alpha is None
-    assert "no share" in gap.split.message and "C01" in gap.split.message
+    a, worse = evaluate_position(files["a"]), evaluate_position(files["worse"])
+    status_quo = ThreatPoint("status quo", {"C00": 1.0, "C01": 1.0})
+    split = split_the_difference(a, worse, ("C00", "C01"), status_quo, model=a.model, points=4)
+    assert split.alpha is None and split.acceptable == ()
+    assert "no share" in split.message and "C01" in split.message
 
 
 def test_more_than_two_countries_need_named_parties(files):
