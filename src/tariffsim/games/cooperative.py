@@ -400,6 +400,7 @@ def cooperative_tariffs(
     solver: SolverOptions | None = None,
     tol: float = 1e-10,
     max_iter: int = 1000,
+    start: FloatArray | None = None,
 ) -> CooperativeTariffs:
     """Cooperative tariffs: maximise one government's welfare with equal proportional gains for all.
 
@@ -424,6 +425,9 @@ def cooperative_tariffs(
         Factual tariffs (N, N, S); default the World's.
     tol, max_iter
         SLSQP's tolerance on the objective and its iteration budget.
+    start
+        A tariff profile (N, N, S) to start from (default the reference's tariffs): e.g. the
+        MFN cooperative tariffs before the discriminatory problem, as Ossa's driver does.
 
     Raises
     ------
@@ -471,7 +475,8 @@ def cooperative_tariffs(
         return np.array([jac[k] / r[k] - jac[m] / r[m] for k in others]).reshape(len(others), -1)
 
     constraints = [("eq", equal, equal_jac)] if others else []
-    x0 = np.clip(x_ref, [b[0] for b in bounds], [b[1] for b in bounds])
+    x0 = np.clip(x_ref if start is None else problem.read(np.asarray(start, dtype=np.float64)),
+                 [b[0] for b in bounds], [b[1] for b in bounds])
     out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
     values = problem.value_at(out.x)
     ratio = values / r

@@ -24,7 +24,8 @@ a subfolder with ``cooperative_tariffs.csv`` (``importer, exporter, industry, ta
 ``summary.csv`` (``region, gain_vs_factual_pct, gain_vs_nash_pct, median_tariff_pct`` and
 ``average``): each government's welfare gain over the factual tariffs (the common gain),
 over the Nash tariffs of the same case (:mod:`tariffsim.replicate.ossa2014_nash`), and the
-median of its cooperative tariffs.
+median of its cooperative tariffs. As in Ossa's driver, the discriminatory problem starts from
+the MFN cooperative tariffs (solved first).
 """
 
 from __future__ import annotations
@@ -97,7 +98,11 @@ def cooperative_case(state: Setup, case: str, variant: str = "restricted", partn
         instrument = dataclasses.replace(base.instrument, partners=partners, lower=lower, upper=upper,
                                          subsidies=lower < 0)
         players.append(Player(instrument, base.objective))
-    coop = cooperative_tariffs(state.game, players, reference="factual", variant=kind, tol=tol)
+    first = None
+    if partners == "each":  # Ossa's driver starts the discriminatory problem from the MFN cooperative tariffs
+        mfn = [Player(dataclasses.replace(p.instrument, partners="mfn"), p.objective) for p in players]
+        first = cooperative_tariffs(state.game, mfn, reference="factual", variant=kind, tol=tol).profile
+    coop = cooperative_tariffs(state.game, players, reference="factual", variant=kind, tol=tol, start=first)
     table = tariff_table(coop.tariffs)
     z, _, _ = state.game.solve(coop.profile, None)
     government = government_welfare(state, case, coop.profile, z)

@@ -38,6 +38,9 @@ def test_symmetric_cooperative_tariffs_are_free_trade_with_free_trades_gain():
     assert coop.gains["gain_pct"].to_numpy() == pytest.approx(expected, abs=1e-7)
     assert coop.common_gain_pct == pytest.approx(expected[0], abs=1e-7)
     assert coop.constraint_residual < 1e-8
+    # from another start, the same answer
+    again = cooperative_tariffs(world, ["C0", "C1", "C2"], partners="each", start=np.array(world.tariffs) * 3)
+    assert np.allclose(again.params, 0.0, atol=1e-6)
 
 
 def test_gains_are_equal_in_an_asymmetric_world_and_agree_with_the_results_tables():
