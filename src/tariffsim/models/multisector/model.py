@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -13,6 +12,7 @@ from numpy.typing import NDArray
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
 from tariffsim.models._checks import check_equilibrium, closure_label
 from tariffsim.models._path import ShockPath
+from tariffsim.models._purge import purged_world
 from tariffsim.models.multisector.data import Calibration, calibrate
 from tariffsim.models.multisector.equations import MultisectorSystem, State
 from tariffsim.options import Closure, Numeraire, SolverOptions, check_choice
@@ -266,9 +266,6 @@ def identity(world: World) -> Equilibrium:
 
 
 # ---------------------------------------------------------------------- deficit purge
-_PURGED: OrderedDict[tuple[str, str, float], World] = OrderedDict()
-
-
 def purge_deficits(world: World, *, numeraire: Numeraire | str | None = None,
                    solver: SolverOptions | None = None) -> World:
     """The World with every trade deficit set to zero (Dekle, Eaton & Kortum 2008; Caliendo & Parro 2015).
@@ -279,18 +276,11 @@ def purge_deficits(world: World, *, numeraire: Numeraire | str | None = None,
     """
     num = Numeraire.parse(numeraire)
     opts = solver or SolverOptions()
-    key = (world.fingerprint, str(num), opts.tol)
-    if key in _PURGED:
-        _PURGED.move_to_end(key)
-        return _PURGED[key]
-    if np.all(world.deficit == 0):
-        return world
-    eq, _ = solve_equilibrium(world, None, world.tariffs, closure="fixed_level", numeraire=num, solver=opts,
-                              deficit_target=np.zeros(world.n_countries))
-    purged = world.replace(flows=eq.flows, name=(world.name + " (deficits purged)").strip(),
-                           sources={**world.sources, "deficits": "purged: counterfactual with zero deficits "
-                                    "(multisector model)"})
-    _PURGED[key] = purged
-    while len(_PURGED) > 16:
-        _PURGED.popitem(last=False)
-    return purged
+
+    def balanced_flows() -> FloatArray:
+        eq, _ = solve_equilibrium(world, None, world.tariffs, closure="fixed_level", numeraire=num, solver=opts,
+                                  deficit_target=np.zeros(world.n_countries))
+        return eq.flows
+
+    return purged_world(world, balanced_flows, family="multisector", numeraire=str(num), tol=opts.tol,
+                        model_name="multisector model")

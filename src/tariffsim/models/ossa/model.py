@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -13,6 +12,7 @@ from numpy.typing import NDArray
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
 from tariffsim.models._checks import check_equilibrium
 from tariffsim.models._path import ShockPath
+from tariffsim.models._purge import purged_world
 from tariffsim.models.ossa.data import Calibration, calibrate
 from tariffsim.models.ossa.equations import OssaNumeraire, OssaSystem
 from tariffsim.options import Numeraire, SolverOptions
@@ -234,9 +234,6 @@ def equilibrium_of(system: OssaSystem, z: FloatArray, world: World, closure: str
 
 
 # ---------------------------------------------------------------------- deficit purge
-_PURGED: OrderedDict[tuple[str, str, float], World] = OrderedDict()
-
-
 def purge_deficits(world: World, *, numeraire: Numeraire | str = LABOUR_INCOME,
                    solver: SolverOptions | None = None) -> World:
     """The World with every trade deficit set to zero, by Ossa's model (his ``NXC = 0``).
@@ -247,18 +244,11 @@ def purge_deficits(world: World, *, numeraire: Numeraire | str = LABOUR_INCOME,
     """
     opts = solver or SolverOptions()
     model = OssaModel(numeraire=numeraire)
-    key = (world.fingerprint, str(model.numeraire), opts.tol)
-    if key in _PURGED:
-        _PURGED.move_to_end(key)
-        return _PURGED[key]
-    if np.all(world.deficit == 0):
-        return world
-    eq, _, _ = solve_equilibrium(world, None, world.tariffs, numeraire=model.rule(world.countries), solver=opts,
-                                 deficit_target=np.zeros(world.n_countries))
-    purged = world.replace(flows=eq.flows, name=(world.name + " (deficits purged)").strip(),
-                           sources={**world.sources, "deficits": "purged: counterfactual with zero deficits "
-                                    "(Ossa model)"})
-    _PURGED[key] = purged
-    while len(_PURGED) > 16:
-        _PURGED.popitem(last=False)
-    return purged
+
+    def balanced_flows() -> FloatArray:
+        eq, _, _ = solve_equilibrium(world, None, world.tariffs, numeraire=model.rule(world.countries),
+                                     solver=opts, deficit_target=np.zeros(world.n_countries))
+        return eq.flows
+
+    return purged_world(world, balanced_flows, family="ossa", numeraire=str(model.numeraire), tol=opts.tol,
+                        model_name="Ossa model")
