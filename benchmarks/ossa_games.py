@@ -38,9 +38,17 @@ import numpy as np
 
 import tariffsim
 from tariffsim.data.ossa import read_ossa
-from tariffsim.games import Instrument, Objective, Player, best_response, game_system, nash_tariffs
+from tariffsim.games import (
+    Instrument,
+    Objective,
+    Player,
+    best_response,
+    calibrate_weights,
+    game_system,
+    nash_tariffs,
+    weight_array,
+)
 from tariffsim.models import OssaModel
-from tariffsim.replicate.ossa2014_lambda import calibrate_weights, weight_array
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"

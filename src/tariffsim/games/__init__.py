@@ -5,6 +5,7 @@ A :class:`Player` is an :class:`Instrument` (what a government controls) and an
 :func:`best_response` solve one government's problem with exact gradients through
 the equilibrium (:mod:`tariffsim.games.derivatives`); :func:`nash_tariffs` iterates
 best responses to a trade war's end.
+:func:`calibrate_weights` finds Ossa's (2014) political-economy weights λ.
 
 Trade talks: :func:`cooperative_tariffs` (Ossa's equal-gains cooperation) and
 :func:`efficient_frontier`; :func:`nash_bargain` over a stated set of instruments with a
@@ -20,6 +21,15 @@ from tariffsim.games.bargaining import (
     bilateral_instruments,
     nash_bargain,
     threat_point,
+)
+from tariffsim.games.calibration import (
+    Weights,
+    calibrate_weights,
+    caps_for,
+    foc_weights,
+    heuristic_weights,
+    target_pattern,
+    weight_array,
 )
 from tariffsim.games.cooperative import CooperativeTariffs, Frontier, cooperative_tariffs, efficient_frontier
 from tariffsim.games.derivatives import equilibrium_jacobian
@@ -56,14 +66,19 @@ __all__ = [
     "ThreatPoint",
     "UnreachableTarget",
     "WarError",
+    "Weights",
     "best_response",
     "bilateral_instruments",
+    "calibrate_weights",
+    "caps_for",
     "cooperative_tariffs",
     "efficient_frontier",
     "equilibrium_jacobian",
     "evaluate_position",
     "find_target",
+    "foc_weights",
     "game_system",
+    "heuristic_weights",
     "kkt_residual",
     "nash_bargain",
     "nash_tariffs",
@@ -71,5 +86,7 @@ __all__ = [
     "position_gap",
     "reciprocal_tariff",
     "run_talks",
+    "target_pattern",
     "threat_point",
+    "weight_array",
 ]

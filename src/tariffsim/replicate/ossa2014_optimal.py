@@ -5,7 +5,7 @@ the optimal-tariff section and the abstract ("optimal tariffs average 62 percent
 33 GTAP industries, 2007; multi-industry Krugman with a fixed number of firms
 (:class:`~tariffsim.models.OssaModel`), trade balanced (Ossa's ``NXC = 0``),
 government welfare with political-economy weights λ calibrated to the applied
-tariffs' cross-industry pattern (:mod:`tariffsim.replicate.ossa2014_lambda`).
+tariffs' cross-industry pattern (:mod:`tariffsim.games.calibration`).
 
 Four cases, one subfolder each:
 
@@ -40,10 +40,21 @@ import pandas as pd
 
 from tariffsim.data.ossa import FILES as OSSA_FILES
 from tariffsim.data.ossa import OssaData, read_ossa
-from tariffsim.games import GameSystem, Instrument, Objective, OptimalTariffs, Player, best_response, game_system
+from tariffsim.games import (
+    GameSystem,
+    Instrument,
+    Objective,
+    OptimalTariffs,
+    Player,
+    Weights,
+    best_response,
+    calibrate_weights,
+    caps_for,
+    game_system,
+    weight_array,
+)
 from tariffsim.models import OssaModel
 from tariffsim.replicate import Replication, choose_mode, data_file
-from tariffsim.replicate.ossa2014_lambda import Weights, calibrate_weights, caps_for, weight_array
 
 NAME = "ossa2014-optimal"
 TITLE = "Each region's optimal tariffs in Ossa's (2014) trade-war model"

@@ -15,8 +15,8 @@ import pytest
 
 from tariffsim.data.ossa import read_ossa
 from tariffsim.games import game_system
+from tariffsim.games.calibration import calibrate_weights, caps_for, target_pattern
 from tariffsim.models import OssaModel
-from tariffsim.replicate.ossa2014_lambda import calibrate_weights, caps_for, target_pattern
 
 pytestmark = pytest.mark.shared_data
 LONG = pytest.mark.skipif(os.environ.get("TARIFFSIM_LONG", "") not in ("1", "true"),

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tariffsim.games.calibration import caps_for, target_pattern
 from tariffsim.replicate import ossa2014_optimal
-from tariffsim.replicate.ossa2014_lambda import caps_for, target_pattern
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 LONG = pytest.mark.skipif(os.environ.get("TARIFFSIM_LONG", "") not in ("1", "true"),

@@ -40,6 +40,10 @@ Two ways to find λ:
 The ``foc`` weights are the exact solution of the calibration problem the heuristic
 approaches by steps (its stopping rule leaves gaps up to 0.003 in the tariffs), so
 the two agree to the heuristic's precision — which is why ``foc`` is the default.
+
+Both work on Ossa's game system (:func:`~tariffsim.games.game_system` with
+``OssaModel``), whose government welfare they invert; the reproductions
+``ossa2014-optimal``, ``-nash`` and ``-talks`` call :func:`calibrate_weights`.
 """
 
 from __future__ import annotations
@@ -55,10 +59,14 @@ import scipy.optimize
 from numpy.typing import NDArray
 
 from tariffsim.errors import ConvergenceError, ModelError, SolverDiagnostics
-from tariffsim.games import GameSystem, Instrument, Objective, Player, best_response, equilibrium_jacobian
+from tariffsim.games.derivatives import equilibrium_jacobian
+from tariffsim.games.instruments import Instrument
+from tariffsim.games.objectives import Objective
+from tariffsim.games.optimal import Player, best_response
+from tariffsim.games.systems import GameSystem
 
 __all__ = ["WeightMethod", "Weights", "calibrate_weights", "foc_weights", "heuristic_weights", "target_pattern",
-           "caps_for", "PROHIBITIVE", "MARGIN"]
+           "caps_for", "weight_array", "PROHIBITIVE", "MARGIN"]
 
 FloatArray = NDArray[np.float64]
 WeightMethod = Literal["foc", "heuristic"]
