@@ -28,6 +28,9 @@ MODES = {
     "ossa2014-optimal": ("foc", "heuristic"),
     "ossa2014-nash": ("foc", "heuristic"),
     "ossa2014-talks": ("foc", "heuristic"),
+    "ijlms2025": ("full", "paper"),
+    "yotov2016-ex1": ("book", "exact"),
+    "yotov2016-ex2": ("book", "exact"),
 }
 """The modes docs/reproductions.md documents for each reproduction, default first."""
 
@@ -53,7 +56,7 @@ def test_a_mode_a_reproduction_does_not_have_is_one_line_naming_its_modes(name, 
     assert not (tmp_path / "out").exists()  # nothing written
 
 
-@pytest.mark.parametrize("name", ["yotov2016-app1", "yotov2016-app2"])
+@pytest.mark.parametrize("name", ["yotov2016-app1", "yotov2016-app2", "yotov2016-ex1", "yotov2016-ex2"])
 def test_converged_is_an_alias_of_exact_in_the_ge_reproductions(name):
     module = replicate.get(name)
     assert replicate.choose_mode(name, module.MODES, "converged", module.MODE_ALIASES) == "exact"

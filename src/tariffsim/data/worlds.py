@@ -11,7 +11,8 @@ A World on disk is a folder with three small files, easy to diff and to edit:
 * ``value_added.csv`` and ``io.csv`` (optional, input-output worlds) —
   ``country, sector, value_added_share`` and ``country, input, sector, share``.
 
-:func:`load_world` accepts a bundled name (``demo-2017``, ``world-2017``) or such a folder,
+:func:`load_world` accepts a bundled name (``demo-2017``, ``world-2017``; ``ijlms-2023``, built from the
+shared data when they are present) or such a folder,
 and optionally the sector elasticities to use (an elasticity set code such as ``"CP"`` for
 the bundled worlds, or one number for any World).
 """
@@ -45,8 +46,22 @@ def _world_2017(elasticities: str | float = "CP") -> World:
     return load_world_2017(elasticities)
 
 
-BUNDLED_WORLDS: dict[str, Callable[..., World]] = {"demo-2017": _demo, "world-2017": _world_2017}
-"""Bundled baselines by name; each takes an optional elasticity choice (set code or number)."""
+def _ijlms_2023(elasticities: str | float | None = None) -> World:
+    from tariffsim.data.ijlms_world import ijlms_world
+    from tariffsim.data.sector_elasticities import parse_elasticity_choice
+
+    choice = None if elasticities is None else parse_elasticity_choice(elasticities)
+    if isinstance(choice, str):
+        raise DataError(f"elasticity set {choice} is for the ICIO and WIOD sectors; ijlms-2023 has one sector: "
+                        "give a number")
+    return ijlms_world(elasticity=choice)
+
+
+BUNDLED_WORLDS: dict[str, Callable[..., World]] = {"demo-2017": _demo, "world-2017": _world_2017,
+                                                   "ijlms-2023": _ijlms_2023}
+"""Baselines by name; each takes an optional elasticity choice (set code or number). ``ijlms-2023`` is not
+shipped: it is built at load time from the IJLMS (2025) inputs in the shared data
+(:mod:`tariffsim.data.ijlms_world`)."""
 
 DEFAULT_WORLD = "demo-2017"
 

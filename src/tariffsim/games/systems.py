@@ -26,22 +26,31 @@ Families:
 * Ossa (2014) (``z = (log ŵ, log Ê)``, 2N unknowns): :meth:`OssaSystem.conditions`.
   Its functions also take a leading batch axis (``batched = True``), so that the
   directions of one gradient are one evaluation.
+* Ignatenko, Lashkaripour, Macedoni & Simonovska (2025) (``z = (log ŵ, log L̂)``, 2N
+  unknowns): :meth:`IjlmsSystem.conditions`, batched; a batch of complex steps in ``z``
+  is answered from the analytic Jacobian and welfare gradient (forward mode, exact).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tariffsim.errors import ModelError, SolverDiagnostics
-from tariffsim.models import GravityModel, MultisectorModel, OssaModel
+from tariffsim.models import GravityModel, IjlmsModel, MultisectorModel, OssaModel
 from tariffsim.models.gravity.data import calibrate as gravity_calibrate
 from tariffsim.models.gravity.equations import GravitySystem, State
 from tariffsim.models.gravity.model import purge_deficits as gravity_purge
 from tariffsim.models.gravity.model import solve_equilibrium as gravity_solve
+from tariffsim.models.ijlms.data import Calibration as IjlmsCalibration
+from tariffsim.models.ijlms.equations import IjlmsSystem
+from tariffsim.models.ijlms.model import IjlmsSolution
+from tariffsim.models.ijlms.model import equilibrium_of as ijlms_equilibrium
+from tariffsim.models.ijlms.model import solve_equilibrium as ijlms_solve
+from tariffsim.models.ijlms.model import solve_system as ijlms_newton
 from tariffsim.models.multisector.data import calibrate as multisector_calibrate
 from tariffsim.models.multisector.equations import MultisectorSystem
 from tariffsim.models.multisector.model import purge_deficits as multisector_purge
@@ -57,7 +66,7 @@ from tariffsim.results import Equilibrium
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["GameSystem", "game_system", "GravityGame", "MultisectorGame", "OssaGame"]
+__all__ = ["GameSystem", "game_system", "GravityGame", "IjlmsGame", "MultisectorGame", "OssaGame"]
 
 FloatArray = NDArray[np.float64]
 Array = NDArray[Any]
@@ -317,6 +326,127 @@ class OssaGame:
         return system.log_price_index(state)
 
 
+@dataclass(eq=False)
+class IjlmsGame:
+    """Ignatenko et al.'s (2025) model as an explicit system: ``z = (log ŵ, log L̂)``, 2N unknowns.
+
+    ``residual`` and ``welfare`` take a leading batch axis (``batched = True``): a batch of
+    complex steps in ``z`` at one real point — the directions of one gradient — is answered
+    from the analytic Jacobian and welfare gradient, ``f(z + ih·e) = f(z) + ih·∇f·e`` to rounding
+    (the step's square is below every double); a batch of tariff profiles is evaluated one by
+    one. ``calibration`` overrides the World's (e.g. the authors' exact baseline); the World
+    then only names the economies.
+    """
+
+    world: World
+    model: IjlmsModel
+    solver: SolverOptions
+    tau_hat: FloatArray | None = None
+    calibration: IjlmsCalibration | None = None
+    _last: tuple[Array, IjlmsSystem] | None = field(default=None, repr=False)
+    _linear: tuple[Array, FloatArray, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] | None = field(
+        default=None, repr=False)
+
+    batched = True
+
+    def __post_init__(self) -> None:
+        self.cal = self.calibration if self.calibration is not None else self.model.calibrate(self.world)
+        if self.cal.n != self.world.n_countries:
+            raise ModelError(f"the calibration has {self.cal.n} economies; the World {self.world.n_countries}")
+        self.rule = self.model.rule(self.world.countries)
+        self.tau = None if self.tau_hat is None else self.tau_hat[:, :, 0]
+
+    def system(self, tariffs: Array) -> IjlmsSystem:
+        """The conditions at one profile (N, N, 1) (the last system is kept, as for the gravity game)."""
+        if self._last is not None and self._last[0] is tariffs:
+            return self._last[1]
+        system = IjlmsSystem(self.cal, tariffs[..., 0], self.tau, revenue=self.model.revenue, numeraire=self.rule)
+        self._last = (tariffs, system)
+        return system
+
+    def solve(self, tariffs: FloatArray, z0: FloatArray | None = None) -> tuple[FloatArray, Equilibrium,
+                                                                               SolverDiagnostics]:
+        """Newton from ``z0``; the full strategy when there is no warm start or Newton fails."""
+        if z0 is not None:
+            system = self.system(tariffs)
+            z, diag = ijlms_newton(system, np.asarray(z0, dtype=np.float64), self.solver)
+            if diag.converged:
+                state = system.evaluate(z)
+                diag = replace(diag, residual=system.conditions_residual(state))
+                return z, ijlms_equilibrium(IjlmsSolution(system, z, state, diag), self.world), diag
+        solution = ijlms_solve(self.cal, np.asarray(tariffs)[..., 0], tau_hat=self.tau, revenue=self.model.revenue,
+                               numeraire=self.rule, solver=self.solver, z0=z0)
+        return solution.z, ijlms_equilibrium(solution, self.world), solution.diagnostics
+
+    def _linearized(self, tariffs: Array, z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        last = self._linear
+        if last is not None and last[0] is tariffs and np.array_equal(last[1], z):
+            return last[2]
+        out = self.system(tariffs).linearize(z)
+        self._linear = (tariffs, np.array(z, copy=True), out)
+        return out
+
+    def _steps(self, tariffs: Array, z: Array) -> FloatArray | None:
+        """The common real point of a batch of complex steps in ``z`` (imaginary parts of step size), else None."""
+        if np.ndim(tariffs) != 3 or np.iscomplexobj(tariffs) or np.ndim(z) != 2:
+            return None
+        real = np.real(z)
+        if not (np.max(np.abs(np.imag(z)), initial=0.0) < 1e-20 and np.array_equal(real, np.broadcast_to(
+                real[0], real.shape))):
+            return None
+        return np.asarray(real[0], dtype=np.float64)
+
+    def _each(self, tariffs: Array, z: Array, what: str) -> Array:
+        """``what`` ("conditions" or "welfare") over a batch of profiles or points, one by one."""
+        if np.ndim(tariffs) == 4:
+            out = [getattr(IjlmsSystem(self.cal, t[..., 0], self.tau, revenue=self.model.revenue,
+                                       numeraire=self.rule), what)(z if np.ndim(z) == 1 else z[k])
+                   for k, t in enumerate(tariffs)]
+            return np.stack(out)
+        system = self.system(tariffs)
+        if np.ndim(z) == 2:
+            return np.stack([getattr(system, what)(row) for row in z])
+        return getattr(system, what)(z)
+
+    @staticmethod
+    def _directional(value: FloatArray, gradient: FloatArray, steps: FloatArray) -> Array:
+        """``value + i·steps·∇ᵀ`` for a batch of steps (k, m); one step per unknown (the usual batch,
+        ``h·I``) is a scaled transpose, without the product."""
+        if steps.shape[0] == steps.shape[1] and np.count_nonzero(steps) == steps.shape[0] \
+                and np.count_nonzero(np.diagonal(steps)) == steps.shape[0]:
+            return value[None, :] + 1j * (np.diagonal(steps)[:, None] * gradient.T)
+        return value[None, :] + 1j * (steps @ gradient.T)
+
+    def residual(self, tariffs: Array, z: Array) -> Array:
+        base = self._steps(tariffs, z)
+        if base is not None:
+            conditions, jacobian, _, _ = self._linearized(tariffs, base)
+            return self._directional(conditions, jacobian, np.imag(z))
+        return self._each(tariffs, z, "conditions")
+
+    def welfare(self, tariffs: Array, z: Array) -> Array:
+        """The paper's welfare Ŵ (..., N)."""
+        base = self._steps(tariffs, z)
+        if base is not None:
+            _, _, w, gradient = self._linearized(tariffs, base)
+            return self._directional(w, gradient, np.imag(z))
+        return self._each(tariffs, z, "welfare")
+
+    def political(self, tariffs: Array, z: Array, weights: FloatArray) -> Array:
+        """Government welfare with weights λ (N, 1), as :meth:`GravityGame.political`: with one sector,
+        ``(Y' + R')/(Y + R)/P̂`` for every λ > 0 (factor income plus tariff revenue, deflated)."""
+        lam = np.asarray(weights, dtype=np.float64)[:, 0]
+        if np.ndim(tariffs) == 4 or np.ndim(z) == 2:
+            rows = [self.political(tariffs[k] if np.ndim(tariffs) == 4 else tariffs,
+                                   z[k] if np.ndim(z) == 2 else z, weights)
+                    for k in range(len(tariffs) if np.ndim(tariffs) == 4 else len(z))]
+            return np.stack(rows)
+        st = self.system(tariffs).evaluate(z)
+        new = lam * (st.income + st.revenue)
+        old = lam * (self.cal.income + self.cal.revenue)
+        return new / old * np.exp(-st.log_price)
+
+
 def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions | None = None,
                 scenario: Shock | None = None) -> GameSystem:
     """The explicit system of ``model``'s family on ``world``.
@@ -327,7 +457,7 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
         The baseline. With the ``balanced`` closure, its deficits are purged first
         and the game is played on the purged World.
     model
-        A model object or family name (``"gravity"``, ``"multisector"``, ``"ossa"``).
+        A model object or family name (``"gravity"``, ``"multisector"``, ``"ossa"``, ``"ijlms"``).
     solver
         Solver settings.
     scenario
@@ -336,10 +466,10 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
     """
     solver = solver or SolverOptions()
     if isinstance(model, str):
-        model = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel}.get(
-            model, lambda: None)()
+        model = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel,
+                 "ijlms": IjlmsModel}.get(model, lambda: None)()
         if model is None:
-            raise ModelError("the games layer knows the families gravity, multisector and ossa")
+            raise ModelError("the games layer knows the families gravity, multisector, ossa and ijlms")
     tau = _check_shock(world, scenario)
     if isinstance(model, GravityModel):
         model.check(world, scenario or Shock.none(world))
@@ -357,4 +487,7 @@ def game_system(world: World, model: Any = "gravity", *, solver: SolverOptions |
         model.check(world, scenario or Shock.none(world))
         base = ossa_purge(world, numeraire=model.numeraire, solver=solver) if model.closure == "balanced" else world
         return OssaGame(base, model, solver, tau)
+    if isinstance(model, IjlmsModel):
+        model.check(world, scenario or Shock.none(world))
+        return IjlmsGame(world, model, solver, tau)
     raise ModelError(f"the games layer has no explicit system for model {getattr(model, 'name', model)!r}")

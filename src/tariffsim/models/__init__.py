@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from tariffsim._version import __version__
 from tariffsim.errors import ModelError, SolverDiagnostics
 from tariffsim.models.gravity import GravityModel
+from tariffsim.models.ijlms import IjlmsModel
 from tariffsim.models.multisector import MultisectorModel
 from tariffsim.models.ossa import OssaModel
 from tariffsim.options import SolverOptions
@@ -24,7 +25,7 @@ from tariffsim.results import Equilibrium, Result
 from tariffsim.shock import Shock
 from tariffsim.world import World
 
-__all__ = ["simulate", "Model", "MODELS", "GravityModel", "MultisectorModel", "OssaModel"]
+__all__ = ["simulate", "Model", "MODELS", "GravityModel", "IjlmsModel", "MultisectorModel", "OssaModel"]
 
 
 class Model(Protocol):
@@ -39,7 +40,8 @@ class Model(Protocol):
         ...
 
 
-MODELS: dict[str, type] = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel}
+MODELS: dict[str, type] = {"gravity": GravityModel, "multisector": MultisectorModel, "ossa": OssaModel,
+                           "ijlms": IjlmsModel}
 
 
 def simulate(

@@ -81,20 +81,34 @@ PUBLISHED_COEFFICIENTS = {
 stage 2 clustered by pair)."""
 
 
-def inputs(data_dir: Path) -> tuple[GravityEstimate, TradeCosts, World, Shock]:
-    """Stage-1 estimate, the 1994 trade costs (with the stage-2 fill), the baseline World and the shock."""
+def inputs(data_dir: Path, *, nafta_effect: bool = False) -> tuple[GravityEstimate, TradeCosts, World, Shock]:
+    """Stage-1 estimate, the 1994 trade costs (with the stage-2 fill), the baseline World and the shock.
+
+    ``nafta_effect`` (exercise 2, :mod:`tariffsim.replicate.yotov2016_ex2`): a dummy ``nafta`` for the six
+    NAFTA pairs from 1994 on, with ``rta`` set to 0 on them, so that NAFTA's own effect is estimated
+    apart from that of all other RTAs; the counterfactual sets ``nafta`` (not ``rta``) to 0.
+    """
     panel = load_panel(data_dir)
     panel["pair"] = pair_ids(panel, symmetric=True, domestic="common")
     panel["ln_dist"] = np.log(panel["dist"])
+    covariate = "nafta" if nafta_effect else "rta"
+    if nafta_effect:
+        members = (panel["exporter"].isin(NAFTA) & panel["importer"].isin(NAFTA)
+                   & (panel["exporter"] != panel["importer"]) & (panel["year"] >= BASELINE_YEAR))
+        panel["nafta"] = members.astype(float)
+        panel.loc[members, "rta"] = 0.0
     spec = GravitySpec(outcome="trade", exporter="exporter", importer="importer", year="year", pair="pair")
-    stage1 = ppml(panel, "rta", spec=spec, options=PPMLOptions(vcov="hetero"))
+    stage1 = ppml(panel, "rta + nafta" if nafta_effect else "rta", spec=spec, options=PPMLOptions(vcov="hetero"))
     costs = trade_costs(stage1, panel, year=BASELINE_YEAR, fill=PairFill(STAGE2_COVARIATES))
-    world = baseline_world(costs, panel, elasticity=SIGMA - 1.0, name="Yotov et al. 2016 ch.2 app.2",
+    world = baseline_world(costs, panel, elasticity=SIGMA - 1.0,
+                           name=f"Yotov et al. 2016 ch.2 {'ex.2' if nafta_effect else 'app.2'}",
                            sources={"flows": f"{FILES[0]} (book companion data), {BASELINE_YEAR}"})
     table = costs.table
     inside = table["exporter"].isin(NAFTA) & table["importer"].isin(NAFTA) & (table["exporter"] != table["importer"])
-    no_nafta = table.loc[inside, ["exporter", "importer"]].assign(rta=0.0)
-    shock = costs.shock(world, no_nafta, label="no NAFTA (RTA = 0 among CAN, MEX, USA)")
+    no_nafta = table.loc[inside, ["exporter", "importer"]].assign(**{covariate: 0.0})
+    label = ("no NAFTA (its own effect set to zero)" if nafta_effect
+             else "no NAFTA (RTA = 0 among CAN, MEX, USA)")
+    shock = costs.shock(world, no_nafta, label=label)
     return stage1, costs, world, shock
 
 
