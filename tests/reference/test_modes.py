@@ -28,6 +28,7 @@ MODES = {
     "ossa2014-optimal": ("foc", "heuristic"),
     "ossa2014-nash": ("foc", "heuristic"),
     "ossa2014-talks": ("foc", "heuristic"),
+    "lashkaripour2021-nash": ("foc", "war"),
     "ijlms2025": ("full", "paper"),
     "yotov2016-ex1": ("book", "exact"),
     "yotov2016-ex2": ("book", "exact"),

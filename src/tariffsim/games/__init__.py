@@ -4,7 +4,8 @@ A :class:`Player` is an :class:`Instrument` (what a government controls) and an
 :class:`Objective` (what it maximises). :func:`optimal_tariffs` and
 :func:`best_response` solve one government's problem with exact gradients through
 the equilibrium (:mod:`tariffsim.games.derivatives`); :func:`nash_tariffs` iterates
-best responses to a trade war's end.
+best responses to a trade war's end; :func:`nash_foc` solves Lashkaripour's (2021) one-shot
+system of first-order conditions for uniform tariffs instead (gravity family).
 :func:`calibrate_weights` finds Ossa's (2014) political-economy weights λ.
 
 Trade talks: :func:`cooperative_tariffs` (Ossa's equal-gains cooperation) and
@@ -35,6 +36,7 @@ from tariffsim.games.cooperative import CooperativeTariffs, Frontier, cooperativ
 from tariffsim.games.derivatives import equilibrium_jacobian
 from tariffsim.games.gap import Gap, Position, SplitPoint, evaluate_position, position_gap
 from tariffsim.games.instruments import DEFAULT_UPPER, BoundInstrument, Instrument
+from tariffsim.games.lashkaripour import FocNash, formula_tariffs, nash_foc, uniform_profile
 from tariffsim.games.nash import NashTariffs, WarError, nash_tariffs
 from tariffsim.games.objectives import Objective
 from tariffsim.games.optimal import OptimalTariffs, Player, best_response, kkt_residual, optimal_tariffs
@@ -48,6 +50,7 @@ __all__ = [
     "Bargain",
     "BoundInstrument",
     "CooperativeTariffs",
+    "FocNash",
     "Frontier",
     "GameSystem",
     "Gap",
@@ -77,10 +80,12 @@ __all__ = [
     "evaluate_position",
     "find_target",
     "foc_weights",
+    "formula_tariffs",
     "game_system",
     "heuristic_weights",
     "kkt_residual",
     "nash_bargain",
+    "nash_foc",
     "nash_tariffs",
     "optimal_tariffs",
     "position_gap",
@@ -88,5 +93,6 @@ __all__ = [
     "run_talks",
     "target_pattern",
     "threat_point",
+    "uniform_profile",
     "weight_array",
 ]

@@ -37,6 +37,7 @@ REGISTRY: dict[str, str] = {
     "ossa2014-optimal": "tariffsim.replicate.ossa2014_optimal",
     "ossa2014-nash": "tariffsim.replicate.ossa2014_nash",
     "ossa2014-talks": "tariffsim.replicate.ossa2014_talks",
+    "lashkaripour2021-nash": "tariffsim.replicate.lashkaripour2021_nash",
     "ijlms2025": "tariffsim.replicate.ijlms2025",
     "yotov2016-ex1": "tariffsim.replicate.yotov2016_ex1",
     "yotov2016-ex2": "tariffsim.replicate.yotov2016_ex2",
