@@ -17,9 +17,16 @@ approximation (its eq. 8: a country's tariff moves welfare through its own wage 
 (eq. 12) with ``X_ij,k`` i's exports to j at producer prices, ``λ_ij,k`` their share of j's
 spending on industry k and ``ε_k`` the trade elasticity (θ here), all at the
 counterfactual equilibrium. ``δ_j,k = t_j λ_jj,k e_j,k / (1 + t_j λ_jj)`` carries the
-effect of i's tariff on j's tariff revenue; the author's code (``Trade_War_Baseline.m``,
-kept in the package ``ahmadlp/tariffwar`` as ``+solver/trade_war_baseline.m``) sets it to
-zero, and so does the default here (``revenue_effect=False``).
+effect of i's tariff on j's tariff revenue, hence on j's spending; the author's code
+(``Trade_War_Baseline.m``, kept in the package ``ahmadlp/tariffwar`` as
+``+solver/trade_war_baseline.m``) sets it to zero, and so does the default here
+(``revenue_effect=False``). With ``revenue_effect=True`` the term is the one the model
+implies: j's income is ``(1 + t_j) w_j L_j / (1 + t_j λ_jj)``, so a rise in i's wage lowers
+j's spending on *every* industry by ``Σ_g ε_g λ_ij,g δ_j,g``, which enters i's export
+elasticity weighted by ``Σ_k χ_ij,k`` (eq. 12 as printed pairs ``δ_j,k`` with industry k
+alone; the two agree with one industry). With two countries eq. 8 drops nothing (there is
+one relative wage) and the formula with this term is the exact first-order condition:
+the one-shot tariffs then equal the best-response war's (tests/unit/games).
 
 The Nash tariffs solve market clearing (eq. 5), the budget constraint (eq. 6) and the
 formula for every country at once — "one simple step", no optimisation. Here the first
@@ -94,15 +101,16 @@ def _formula(game: GravityGame, tariffs: Array, rates: Array, x: Array, revenue_
     lam = system.shares(state)  # [k, i, j]
     exports = system.flows(state) * (1.0 - np.eye(game.world.n_countries))[None, :, :]
     theta = system.theta[:, None, None]
+    weighted = (theta * exports * (1.0 - lam)).sum(axis=(0, 2))
     if revenue_effect:
-        own = np.diagonal(lam, axis1=1, axis2=2)  # λ_jj,k, (S, N)
-        alpha = system.alpha  # e_j,k, (S, N)
+        # j's income is (1 + t_j) w_j L_j / (1 + t_j λ_jj): when i's wage rises, λ_jj,g rises by
+        # ε_g λ_jj,g λ_ij,g, and j's spending on every sector falls by Σ_g ε_g λ_ij,g δ_j,g.
+        own = np.diagonal(lam, axis1=1, axis2=2)  # λ_jj,g, (S, N)
+        alpha = system.alpha  # e_j,g, (S, N)
         own_total = (alpha * own).sum(axis=0)  # λ_jj: j's domestic share of all its spending
-        delta = rates[None, :] * own * alpha / (1.0 + rates[None, :] * own_total[None, :])
-        supply = 1.0 - (1.0 - delta[:, None, :]) * lam
-    else:
-        supply = 1.0 - lam
-    weighted = (theta * exports * supply).sum(axis=(0, 2))
+        delta = rates[None, :] * own * alpha / (1.0 + rates[None, :] * own_total[None, :])  # δ_j,g
+        income = (theta * lam * delta[:, None, :]).sum(axis=0)  # [i, j]: Σ_g ε_g λ_ij,g δ_j,g
+        weighted = weighted + (exports.sum(axis=0) * income).sum(axis=1)
     return exports.sum(axis=(0, 2)) / weighted
 
 
@@ -155,7 +163,8 @@ def nash_foc(
     model
         A :class:`~tariffsim.models.GravityModel` (default: the balanced closure).
     revenue_effect
-        Keep eq. 12's ``δ`` term (``True``) or drop it as the author's code does (default).
+        Keep the ``δ`` term of eq. 12 (``True``, summed over j's industries as the model
+        implies) or drop it as the author's code does (default).
     start
         Starting tariffs (N,); default the formula at the World's tariffs.
     tol
