@@ -19,12 +19,14 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	@touch $@ $(VENV)/.run-installed
 
-## make demo: run the bundled demo scenario on the bundled 2017 world, print a summary, write out/demo/
-## with its HTML report (out/demo/report.html, path printed) and record the run in the runs store under
-## $TARIFFSIM_DATA_DIR (from the environment or `make demo TARIFFSIM_DATA_DIR=dir`), else the user's data directory
+## make demo: run the US-China trade war (us-china-2018-2019-world-2017) on the bundled real world-2017
+## (81 economies x 28 ICIO sectors), with its sensitivity to the eight published elasticity sets; print a summary,
+## write out/demo/ with its HTML report (out/demo/report.html, path printed) and record the run in the runs store
+## under $TARIFFSIM_DATA_DIR (from the environment or `make demo TARIFFSIM_DATA_DIR=dir`), else the user's data
+## directory
 demo: $(VENV)/.run-installed
 	@echo "runs store: $(if $(TARIFFSIM_DATA_DIR),$(TARIFFSIM_DATA_DIR),the user's data directory (set TARIFFSIM_DATA_DIR to choose))"
-	$(BIN)/tariffsim run --demo --out out/demo --report $(if $(TARIFFSIM_DATA_DIR),--data-dir "$(TARIFFSIM_DATA_DIR)")
+	$(BIN)/tariffsim run --demo --sensitivity --out out/demo --report $(if $(TARIFFSIM_DATA_DIR),--data-dir "$(TARIFFSIM_DATA_DIR)")
 
 ## make worlds: rebuild the bundled world-2017 (src/tariffsim/data/bundled/) from the shared data, byte for byte;
 ## SHARED_DATA defaults to ../shared/data

@@ -20,6 +20,7 @@ import pandas as pd
 from tariffsim.errors import DataError
 
 __all__ = ["REPORT_NAME", "dumps", "to_jsonable", "write_outputs", "write_csv", "output_error", "check_file_target",
+           "formatted_floats",
            "check_folder_target", "atomic_file"]
 
 REPORT_NAME = "report.html"
@@ -50,12 +51,32 @@ def write_outputs(out_dir: str | Path, tables: Mapping[str, pd.DataFrame], recor
     written = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        table.to_csv(path, index=False, float_format="%.10g")
+        formatted_floats(table, "%.10g").to_csv(path, index=False)
         written.append(path)
     path = out / "run.json"
     path.write_text(dumps(dict(record)) + "\n")
     written.append(path)
     return written
+
+
+def formatted_floats(table: pd.DataFrame, float_format: str) -> pd.DataFrame:
+    """``table`` with its NumPy float columns as text in ``float_format`` (missing values empty).
+
+    ``to_csv`` writes the result byte for byte as it writes ``table`` with ``float_format=``, in
+    half the time: pandas formats each value through several Python calls, and a run of
+    world-2017 writes 1.1 million rows of ``bilateral_sectors.csv``.
+    """
+    columns: dict[Any, Any] = {}
+    for name in table.columns:
+        column = table[name]
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+            values = column.to_numpy()
+            text = np.array([float_format % x for x in values.tolist()], dtype=object)
+            text[np.isnan(values)] = ""
+            columns[name] = text
+        else:
+            columns[name] = column
+    return pd.DataFrame(columns, columns=table.columns, index=table.index)
 
 
 def output_error(exc: OSError, path: str | Path | None = None) -> DataError:

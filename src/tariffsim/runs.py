@@ -22,7 +22,15 @@ Run folder layout (what :func:`tariffsim.report.load_run` reads):
   (``bilateral_sectors.csv`` with several sectors), ``coverage.csv``, ``tariffs.csv``
   and ``run.json`` in the folder itself;
 * several dates: one such sub-folder per date (``2019-06-01/``) and ``timeline.csv``;
-* ``report.html`` when asked for, and a workbook (``*.xlsx``) placed inside it.
+* ``report.html`` when asked for, and a workbook (``*.xlsx``) placed inside it;
+* ``sensitivity.csv`` when the run was asked for it (``sensitivity=True``): the last
+  date solved again under each of the eight published sets of sector trade elasticities
+  (:data:`SENSITIVITY_COLUMNS`); the same rows are in that date's ``run.json``
+  (``sensitivity``), which the report reads.
+
+Trade elasticities are a choice: ``elasticity=`` (a set code such as ``"BSY"``, one θ, or θ
+by sector), else the scenario's ``elasticities`` key, else the World's own; the choice is
+recorded in every ``run.json`` (``elasticities``) and named in the report.
 """
 
 from __future__ import annotations
@@ -65,7 +73,9 @@ __all__ = [
     "read_weights",
     "lists_folder",
     "dated_tables",
+    "apply_elasticities",
     "TIMELINE_COLUMNS",
+    "SENSITIVITY_COLUMNS",
     "REPORT_NAME",
     "RUN_FOLDER_FILES",
 ]
@@ -77,10 +87,15 @@ TIMELINE_COLUMNS = ["date", "country", "welfare_pct", "real_gdp_pct", "exports_p
 EXCEL_MAX_ROWS = 1_048_575
 """Rows a worksheet holds below its header (Excel's limit)."""
 
+SENSITIVITY_COLUMNS = ["set", "country", "welfare_pct", "real_income_pct", "real_gdp_pct"]
+"""Columns of a run's elasticity sensitivity (``sensitivity.csv``): the last evaluation date solved under each
+published elasticity set (``set``: CP, BSY, ...), one row per set and country."""
+
 _RUN_FILES = frozenset({"run.json", *(f"{t}.csv" for t in TABLES)})
-RUN_FOLDER_FILES = frozenset({"timeline.csv", REPORT_NAME, "draws.parquet"})
+RUN_FOLDER_FILES = frozenset({"timeline.csv", REPORT_NAME, "draws.parquet", "sensitivity.csv"})
 """Files a run folder may hold at its top besides the tables and ``run.json`` (and workbooks, ``*.xlsx``):
-``draws.parquet`` is written by :meth:`tariffsim.uncertainty.UncertainRun.write`."""
+``draws.parquet`` is written by :meth:`tariffsim.uncertainty.UncertainRun.write`, ``sensitivity.csv`` by a run
+asked for its elasticity sensitivity."""
 
 
 # ---------------------------------------------------------------------- progress
@@ -176,6 +191,67 @@ def baseline_world(loaded: LoadedScenario, world: str | Path | World | None = No
     return load_scenario_world(loaded, world, allow_paths=tuple(allow_paths))
 
 
+ElasticityOverride = str | float | Mapping[str, float] | Sequence[float] | np.ndarray
+"""What ``elasticity=`` accepts: a set code, one θ, θ by sector (a mapping) or in sector order."""
+
+
+def apply_elasticities(world: World, choice: ElasticityOverride | None) -> World:
+    """``world`` with the trade elasticities ``choice`` names (``None``: unchanged).
+
+    Parameters
+    ----------
+    world
+        The baseline.
+    choice
+        A published set (``"CP"``, ``"BSY"``, ``"FGO"``, ``"U4"``, ``"IS"``, ``"GYY"``, ``"Shap"``,
+        ``"LL"``; any case) for a bundled World (``world-2017``, ``demo-2017``), whose sectors the sets
+        are mapped to; one θ > 0 for every sector (a number, or a number as text); or θ by sector
+        (a mapping sector → θ, or one value per sector in sector order).
+
+    Raises
+    ------
+    DataError
+        For an unknown set code (naming the codes), a θ that is not a finite number > 0, or a set
+        code for a World the sets are not mapped to.
+    """
+    if choice is None:
+        return world
+    if isinstance(choice, str | int | float) and not isinstance(choice, bool):
+        from tariffsim.data.sector_elasticities import parse_elasticity_choice, set_citation
+
+        parsed = parse_elasticity_choice(choice)
+        if isinstance(parsed, float):
+            return world.replace(elasticity=parsed, sources={**world.sources, "elasticity": set_citation(parsed)})
+        from tariffsim.data.worlds import BUNDLED_WORLDS, bundled_world_names, load_world
+
+        if world.name in BUNDLED_WORLDS:
+            reference = load_world(world.name, elasticities=parsed)
+            if reference.sectors == world.sectors:
+                return world.replace(elasticity=np.array(reference.elasticity),
+                                     sources={**world.sources, "elasticity": reference.sources["elasticity"]})
+        raise DataError(f"elasticity set {parsed} applies to the bundled worlds ({', '.join(bundled_world_names())}), "
+                        f"whose sectors the sets are mapped to; World '{world.name or 'unnamed'}' is not one of them: "
+                        "give one number (4.0) or θ by sector")
+    if isinstance(choice, bool):
+        raise DataError(f"elasticity must be a set code or a number > 0, got {choice}")
+    return world.replace(elasticity=choice)
+
+
+def _elasticity_record(world: World, choice: ElasticityOverride | None, given_by: str) -> dict[str, Any]:
+    """What ``run.json`` says of the elasticities: the choice, who made it, its citation and θ's range."""
+    theta = np.asarray(world.elasticity, dtype=float)
+    traded = np.asarray(world.traded, dtype=bool)
+    shown = theta[traded] if traded.any() else theta
+    if isinstance(choice, str | int | float) and not isinstance(choice, bool):
+        from tariffsim.data.sector_elasticities import parse_elasticity_choice
+
+        named: str | float | None = parse_elasticity_choice(choice)
+    else:
+        named = None if choice is None else "by sector"
+    return {"choice": named, "given_by": given_by, "citation": str(world.sources.get("elasticity", "")),
+            "theta_min": float(shown.min()), "theta_median": float(np.median(shown)), "theta_max": float(shown.max())}
+
+
 def _model(loaded: LoadedScenario, model: str | Model | None, closure: str | None,
            numeraire: str | Numeraire | None) -> Model:
     head = loaded.spec.scenario
@@ -244,6 +320,13 @@ class ScenarioRun:
         More entries for each date's ``run.json`` (and so the runs store), set by the layers
         above: :func:`tariffsim.uncertainty.run_uncertain` adds its design and seed under
         ``uncertainty``.
+    elasticities
+        The trade elasticities used (``run.json``'s ``elasticities``): ``choice`` (a set code, one θ,
+        ``"by sector"`` or ``None`` for the World's own), ``given_by`` (``option``, ``scenario`` or
+        ``world``), ``citation``, and θ's minimum, median and maximum over traded sectors.
+    sensitivity
+        With ``sensitivity=True``: the last date solved under each published elasticity set
+        (:data:`SENSITIVITY_COLUMNS`), else ``None``.
 
     Build one with :func:`run_scenario`.
     """
@@ -256,6 +339,8 @@ class ScenarioRun:
     timeline: pd.DataFrame
     warnings: tuple[str, ...] = ()
     annotations: Mapping[str, Any] = field(default_factory=dict)
+    elasticities: Mapping[str, Any] = field(default_factory=dict)
+    sensitivity: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ reading
     @property
@@ -300,9 +385,15 @@ class ScenarioRun:
     def record_extra(self, entry: DatedResult) -> dict[str, Any]:
         """What a run adds to each date's ``run.json`` beside the result's own record."""
         loaded = self.scenario
-        return {"scenario": {"name": self.name, "file": str(loaded.path) if loaded.path else "",
-                             "date": str(entry.compiled.date), "text": loaded.text},
-                "warnings": list(entry.compiled.warnings), **self.annotations}
+        extra: dict[str, Any] = {"scenario": {"name": self.name, "file": str(loaded.path) if loaded.path else "",
+                                              "date": str(entry.compiled.date), "text": loaded.text},
+                                 "warnings": list(entry.compiled.warnings)}
+        if self.elasticities:
+            extra["elasticities"] = dict(self.elasticities)
+        if self.sensitivity is not None and entry is self.last:
+            extra["sensitivity"] = {"date": entry.key, "columns": SENSITIVITY_COLUMNS,
+                                    "rows": self.sensitivity[SENSITIVITY_COLUMNS].to_numpy().tolist()}
+        return {**extra, **self.annotations}
 
     def run_data(self, *, source: str = "", run_id: str | None = None) -> RunData:
         """The run as the report and the runs store read it."""
@@ -430,6 +521,10 @@ class ScenarioRun:
             path = folder / "timeline.csv"
             self.timeline.to_csv(path, index=False, float_format="%.6g")
             written.append(path)
+        if self.sensitivity is not None:
+            path = folder / "sensitivity.csv"
+            self.sensitivity.to_csv(path, index=False, float_format="%.10g")
+            written.append(path)
         if extra_files is not None:
             written += extra_files(folder)
         if report:
@@ -497,13 +592,14 @@ def run_scenario(
     model: str | Model | None = None,
     closure: str | None = None,
     numeraire: str | Numeraire | None = None,
-    elasticity: float | Mapping[str, float] | Sequence[float] | np.ndarray | None = None,
+    elasticity: ElasticityOverride | None = None,
     dates: str | dt.date | Iterable[str | dt.date | None] | None = None,
     weights: pd.DataFrame | str | Path | None = None,
     lists_dir: str | Path | None = None,
     solver: SolverOptions | None = None,
     progress: ProgressCallback | None = None,
     allow_paths: Iterable[str | Path] = (),
+    sensitivity: bool = False,
 ) -> ScenarioRun:
     """Compile a scenario on each evaluation date, check every date, then solve them in order.
 
@@ -523,8 +619,11 @@ def run_scenario(
         Override the scenario's ``closure`` and ``numeraire`` (``"wage:USA"``, a
         :class:`~tariffsim.Numeraire`).
     elasticity
-        Override the World's trade elasticities θ: one number for every sector, one
-        per sector in sector order, or a mapping sector → θ.
+        The trade elasticities θ: a published set by code (``"CP"``, ``"BSY"``, ``"FGO"``, ``"U4"``,
+        ``"IS"``, ``"GYY"``, ``"Shap"``, ``"LL"``; bundled Worlds), one number for every sector, one
+        per sector in sector order, or a mapping sector → θ (see :func:`apply_elasticities`).
+        Default the scenario's ``elasticities`` — applied to the World the scenario names or that
+        ``world`` names (a World object is used with its own θ) — else the World's own.
     dates
         Evaluation dates (ISO strings or dates; one or several); default the
         scenario's ``date`` or ``dates``. ``None`` in the list evaluates every action.
@@ -540,6 +639,11 @@ def run_scenario(
     allow_paths
         More folders the scenario's files (``extends``, product lists, ``world``) may read;
         by default only its own folder, the bundled library and the catalog.
+    sensitivity
+        Also solve the last date under each of the eight published elasticity sets (warm-started
+        from the run's own solution) and keep what each gives every country
+        (:attr:`ScenarioRun.sensitivity`, ``sensitivity.csv``): how much the headline depends on
+        the elasticities. Needs a bundled World; off by default (eight more solves).
 
     Returns
     -------
@@ -555,8 +659,22 @@ def run_scenario(
     allowed = tuple(allow_paths)
     loaded = _loaded(scenario, allowed)
     base = baseline_world(loaded, world, allow_paths=allowed)
+    header_choice = loaded.spec.scenario.elasticities
     if elasticity is not None:
-        base = base.replace(elasticity=elasticity)
+        choice, given_by = elasticity, "option"
+    elif header_choice is not None and not isinstance(world, World):
+        choice, given_by = header_choice, "scenario"
+    else:
+        choice, given_by = None, "world"
+    try:
+        base = apply_elasticities(base, choice)
+    except DataError as exc:
+        if given_by != "scenario":
+            raise
+        raise ScenarioError(f"elasticities: {exc}", file=str(loaded.path) if loaded.path else None,
+                            key="scenario.elasticities") from None
+    if sensitivity:
+        _sensitivity_worlds(base)  # a World the sets do not fit fails before anything is solved
     chosen = _model(loaded, model, closure, numeraire)
     wanted = _dates(loaded, dates)
     product_weights = read_weights(weights) if isinstance(weights, str | Path) else weights
@@ -585,8 +703,40 @@ def run_scenario(
     timeline = pd.concat([_timeline_rows(d) for d in dated], ignore_index=True)
     several = len(dated) > 1
     warnings = tuple(dict.fromkeys(f"{d.key}: {w}" if several else w for d in dated for w in d.compiled.warnings))
+    table = None
+    if sensitivity:
+        table = _sensitivity(loaded, base, chosen, solver, dated[-1], product_weights, lists)
     return ScenarioRun(scenario=loaded, world=base, model=chosen, solver=solver, dated=tuple(dated),
-                       timeline=timeline, warnings=warnings)
+                       timeline=timeline, warnings=warnings,
+                       elasticities=_elasticity_record(base, choice, given_by), sensitivity=table)
+
+
+def _sensitivity_worlds(base: World) -> dict[str, World]:
+    """The baseline under each published elasticity set (set code → World)."""
+    from tariffsim.data.sector_elasticities import ELASTICITY_SETS
+
+    try:
+        return {code: apply_elasticities(base, code) for code in ELASTICITY_SETS}
+    except DataError as exc:
+        raise DataError(f"the elasticity sensitivity solves the run under the eight published sets: {exc}") from None
+
+
+def _sensitivity(loaded: LoadedScenario, base: World, model: Model, solver: SolverOptions, last: DatedResult,
+                 weights: pd.DataFrame | None, lists: Path | None) -> pd.DataFrame:
+    """The last date solved under each published elasticity set (:data:`SENSITIVITY_COLUMNS`).
+
+    The shock is the run's own unless the scenario changes trade costs, whose tariff-equivalent
+    depends on θ (then the date is compiled again on each set's World)."""
+    frames = []
+    for code, world in _sensitivity_worlds(base).items():
+        shock = last.compiled.shock
+        if loaded.spec.trade_cost:
+            shock = compile_scenario(loaded, world, date=last.date, weights=weights, lists_dir=lists).shock
+        result = simulate(world, shock, model=model, solver=solver, warm_start=last.result)
+        countries = result.countries
+        frames.append(pd.DataFrame({"set": code, "country": countries["country"].astype(str),
+                                    **{c: countries[c].to_numpy(dtype=float) for c in SENSITIVITY_COLUMNS[2:]}}))
+    return pd.concat(frames, ignore_index=True)[SENSITIVITY_COLUMNS]
 
 
 def _tell(progress: ProgressCallback | None, stage: Literal["compile", "solve"], done: int, total: int,

@@ -446,6 +446,28 @@ def test_a_damaged_world_folder(command, damage, env, capsys, tmp_path, monkeypa
     assert not (tmp_path / "out").exists()
 
 
+# ---------------------------------------------------------------------- elasticity options the run cannot take
+
+ELASTICITY_CASES = {
+    "unknown set": (["--elasticities", "XX"], "unknown elasticity set 'XX'; use one of CP, BSY, FGO, U4, IS"),
+    "not positive": (["--elasticities", "-2"], "a trade elasticity must be a finite number > 0"),
+    "set on a World of one's own": (["--elasticities", "cp"], "elasticity set CP applies to the bundled worlds"),
+    "sensitivity on a World of one's own": (["--sensitivity"], "the eight published sets"),
+    "sensitivity with draws": (["--sensitivity", "--draws", "3"], "--sensitivity is for runs without parameter"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ELASTICITY_CASES))
+def test_elasticity_options_the_run_cannot_take(case, env, capsys, tmp_path, monkeypatch):
+    """The scenario's World is a folder of its own (random θ): the published sets are not mapped to it."""
+    monkeypatch.chdir(tmp_path)
+    options, words = ELASTICITY_CASES[case]
+    args = ["run", env["scenario"], "--out", str(tmp_path / "out"), "--no-record", *options]
+    code, out, err = _call(args, capsys)
+    assert words in assert_one_line_error(code, out, err, args)
+    assert not (tmp_path / "out").exists()
+
+
 # ---------------------------------------------------------------------- user text is printed, never obeyed
 
 

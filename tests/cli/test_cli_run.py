@@ -109,6 +109,28 @@ def test_model_closure_and_numeraire_overrides(world_dir, tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
+def test_elasticities_and_sensitivity_options(tmp_path, capsys):
+    """--elasticities overrides the scenario's key and is recorded; --sensitivity writes the eight sets' rows."""
+    from tariffsim.data import load_world
+    from tariffsim.data.sector_elasticities import ELASTICITY_SETS
+
+    path = tmp_path / "war.toml"
+    path.write_text('[scenario]\nname = "war"\nworld = "demo-2017"\nelasticities = "FGO"\n\n[[action]]\n'
+                    'imposer = "USA"\ntarget = ["CHN"]\nsectors = "all"\nrate = "25%"\n')
+    code, out, err = tariffsim(capsys, "run", path, "--out", tmp_path / "out", "--no-record", "--elasticities",
+                               "bsy", "--sensitivity", "--report")
+    assert code == 0, err
+    assert "trade elasticities: set BSY" in out and "(chosen by the option)" in out
+    assert "under each published elasticity set" in out
+    record = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert (record["elasticities"]["choice"], record["elasticities"]["given_by"]) == ("BSY", "option")
+    assert record["elasticities"]["citation"] == load_world("demo-2017", elasticities="BSY").sources["elasticity"]
+    table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
+    assert list(table["set"].unique()) == list(ELASTICITY_SETS)
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "How much the headline rests on the trade elasticities" in report and "with set BSY" in report
+
+
 def test_xlsx_holds_the_tables_of_every_date(world_dir, tmp_path, capsys):
     pytest.importorskip("openpyxl")
     path = scenario(tmp_path, world_dir, "war", "[2018-07-06, 2019-06-01]")

@@ -27,11 +27,17 @@ if TYPE_CHECKING:
     from tariffsim.runs import ScenarioRun
     from tariffsim.scenario import LoadedScenario
     from tariffsim.uncertainty import DrawProgress, UncertainRun
+    from tariffsim.world import World
 
 __all__ = ["run_command", "DEMO_SCENARIO"]
 
-DEMO_SCENARIO = "us-china-2018-2019"
-"""The bundled scenario that ``tariffsim run --demo`` (and ``make demo``) runs."""
+DEMO_SCENARIO = "us-china-2018-2019-world-2017"
+"""The bundled scenario that ``tariffsim run --demo`` (and ``make demo``) runs: the US–China trade war on the
+81 economies and 28 ICIO sectors of world-2017."""
+
+MAX_PRINTED_COUNTRIES = 12
+"""Worlds with more countries print the welfare timeline of the countries that change most (the rest is in
+timeline.csv)."""
 
 
 def run_command(
@@ -48,6 +54,13 @@ def run_command(
                                                   "world_output, wage:ISO3 or price_index:ISO3.",
                                                   show_default=False)] = None,
     date: Annotated[str | None, typer.Option("--date", help="Evaluate on this date only (YYYY-MM-DD).")] = None,
+    elasticities: Annotated[str | None, typer.Option(
+        "--elasticities", help="Trade elasticities: a published set (CP, BSY, FGO, U4, IS, GYY, Shap, LL; bundled "
+        "worlds) or one number for every sector; overrides the scenario's elasticities key.",
+        show_default=False)] = None,
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", help="Also solve the last date under each of the eight published elasticity sets and "
+        "write sensitivity.csv; the report says how much the headline moves.")] = False,
     weights: Annotated[Path | None, path_option("--weights", help="Product-level trade weights (CSV/Parquet: "
                                                  "importer, exporter, product, value [, tariff]).")] = None,
     lists: Annotated[Path | None, path_option("--lists", help="Folder of named product lists.")] = None,
@@ -83,6 +96,7 @@ def run_command(
     """Run a scenario: compile it on each evaluation date, solve, write tables and run.json; record the run in
     the runs store (see `tariffsim runs`). The output folder is written whole or not at all. With --draws (or a
     scenario with [uncertainty] or [sweep]) the run is repeated over parameter draws and the report shows bands."""
+    from tariffsim.data.sector_elasticities import parse_elasticity_choice
     from tariffsim.runs import check_output_folder, check_workbook_path, run_scenario
     from tariffsim.scenario import load_scenario
 
@@ -91,17 +105,21 @@ def run_command(
     check_output_folder(out)  # refuse a wrong folder before solving anything
     if xlsx is not None:
         check_workbook_path(xlsx)
+    choice = None if elasticities is None else parse_elasticity_choice(elasticities)
     options = check_draw_options(draws, seed, design, executor, scheduler)
     loaded = load_scenario(DEMO_SCENARIO if scenario is None else scenario, allow_paths=allow_path or ())
     if options is not None or loaded.spec.uncertainty is not None or loaded.spec.sweep is not None:
+        if sensitivity:
+            raise TariffsimError("--sensitivity is for runs without parameter draws (draws vary the elasticities "
+                                 "themselves): leave out --sensitivity, or the draws")
         _run_draws(loaded, out, options or {}, world=world, model=model, closure=closure, numeraire=numeraire,
                    date=date, weights=weights, lists=lists, allow_path=allow_path, report=report, xlsx=xlsx,
-                   no_record=no_record, data_dir=data_dir)
+                   no_record=no_record, data_dir=data_dir, elasticities=choice)
         return
     with run_progress(err_console.is_terminal) as progress:
         run = run_scenario(loaded, world=world, model=model, closure=closure,
                            numeraire=numeraire, dates=date, weights=weights, lists_dir=lists, progress=progress,
-                           allow_paths=allow_path or ())
+                           allow_paths=allow_path or (), elasticity=choice, sensitivity=sensitivity)
     _print_run(run)
     _finish(run, out, report=report, xlsx=xlsx, no_record=no_record, data_dir=data_dir)
 
@@ -140,18 +158,55 @@ def _print_run(run: ScenarioRun) -> None:
     console.print(f"baseline {safe(run.world.name)} ({run.world.year}); model {safe(settings.get('name'))}, "
                   f"closure {safe(settings.get('closure'))}, numeraire {safe(settings.get('numeraire'))}",
                   highlight=False)
+    elasticities = run.elasticities
+    if elasticities:
+        chosen = elasticities.get("choice")
+        console.print(f"trade elasticities: {safe(elasticities.get('citation') or 'the World’s own')}"
+                      + ("" if chosen is None else f" (chosen by the {elasticities.get('given_by')})"),
+                      highlight=False, soft_wrap=True)
     for warning in run.warnings:
         warn(warning)
+    focus = _focus(run)
+    many = len(focus) > MAX_PRINTED_COUNTRIES
     if len(run.dated) > 1:
         pivot = run.timeline.pivot_table(index="date", columns="country", values="welfare_pct", sort=False)
-        print_frame(pivot.reset_index(), title="Welfare by evaluation date (percent change from baseline)", digits=3)
+        title = "Welfare by evaluation date (percent change from baseline)"
+        if many:
+            pivot = pivot[focus[:MAX_PRINTED_COUNTRIES]]
+            title += f": {FOCUS_WORDS.format(MAX_PRINTED_COUNTRIES)} (every country in timeline.csv)"
+        print_frame(pivot.reset_index(), title=title, digits=3)
     last = run.last
-    print_frame(summary_table(last.result.countries),
-                title=f"Effects by country on {last.key or 'all actions'} (percent change from baseline; "
-                "trade balance and tariff revenue in USD bn, baseline and counterfactual 'cf')")
+    summary = summary_table(last.result.countries)
+    title = (f"Effects by country on {last.key or 'all actions'} (percent change from baseline; trade balance and "
+             "tariff revenue in USD bn, baseline and counterfactual 'cf')")
+    if many:
+        summary = summary.set_index("country").loc[focus[:MAX_PRINTED_COUNTRIES]].reset_index()
+        title += f": {FOCUS_WORDS.format(MAX_PRINTED_COUNTRIES)} (every country in countries.csv)"
+    print_frame(summary, title=title)
     d = last.result.diagnostics
     console.print(f"solver: {d.method}, {d.iterations} iterations, market-clearing residual "
                   f"{last.result.equilibrium.market_clearing_residual():.1e}, {d.seconds * 1e3:.0f} ms")
+    if run.sensitivity is not None:
+        table = run.sensitivity.pivot_table(index="set", columns="country", values="welfare_pct", sort=False)
+        print_frame(table[focus[:6]].reset_index(),
+                    title=f"Welfare on {last.key or 'all actions'} under each published elasticity set (percent "
+                    f"change from baseline; {FOCUS_WORDS.format(6)}; every country in sensitivity.csv)", digits=3)
+
+
+FOCUS_WORDS = "the pair in conflict and the largest welfare changes on the last date, {} countries"
+
+
+def _focus(run: ScenarioRun) -> list[str]:
+    """Every country of the run, the pair in conflict first (the imposer and target of the largest tariff change
+    on the last date, by trade), then by the size of their welfare change on the last date."""
+    last = run.last
+    tariffs = last.compiled.tariffs
+    moved = tariffs[(tariffs["sector"] == "all") & (tariffs["tariff_after_pct"] != tariffs["tariff_before_pct"])]
+    pair = [] if moved.empty else [str(x) for x in moved.sort_values(
+        "trade_usd_m", ascending=False, kind="stable").iloc[0][["imposer", "target"]]]
+    movers = last.result.countries.set_index("country")["welfare_pct"].abs().sort_values(
+        ascending=False, kind="stable").index
+    return list(dict.fromkeys([*pair, *(str(c) for c in movers)]))
 
 
 def _record(run: ScenarioRun | UncertainRun, out: Path, data_dir: Path | None) -> RunInfo | None:
@@ -197,14 +252,19 @@ def check_draw_options(draws: int | None, seed: int | None, design: str | None, 
 def _run_draws(loaded: LoadedScenario, out: Path, options: dict[str, Any], *, world: str | None, model: str | None,
                closure: str | None, numeraire: str | None, date: str | None, weights: Path | None,
                lists: Path | None, allow_path: list[Path] | None, report: bool, xlsx: Path | None, no_record: bool,
-               data_dir: Path | None) -> None:
+               data_dir: Path | None, elasticities: str | float | None = None) -> None:
     from tariffsim.uncertainty import run_uncertain
 
     executor = options.get("executor", "dask" if "scheduler" in options else "serial")
+    baseline: str | World | None = world
+    if elasticities is not None:  # the draws centre on the chosen set
+        from tariffsim.runs import apply_elasticities, baseline_world
+
+        baseline = apply_elasticities(baseline_world(loaded, world, allow_paths=allow_path or ()), elasticities)
     with draw_progress(err_console.is_terminal) as progress:
         run = run_uncertain(loaded, draws=options.get("draws"), seed=options.get("seed"),
                             design=options.get("design"), executor=executor, scheduler=options.get("scheduler"),
-                            progress=progress, world=world, model=model, closure=closure, numeraire=numeraire,
+                            progress=progress, world=baseline, model=model, closure=closure, numeraire=numeraire,
                             dates=date, weights=weights, lists_dir=lists, allow_paths=allow_path or ())
     _print_run(run.central)
     _print_draws(run)

@@ -85,9 +85,11 @@ def scenario_coverage(
     allow_path: Annotated[list[Path] | None, path_option("--allow-path", help="A folder the scenario's files may "
                                                           "also read (repeatable).", show_default=False)] = None,
 ) -> None:
-    """Value of trade each action covers on a date, and average tariffs before and after."""
+    """Value of trade each action covers on a date, each Section 301 list's covered value beside its announced
+    and 2018 Census values, and average tariffs before and after."""
     from tariffsim.runs import as_date, baseline_world, lists_folder, read_weights
     from tariffsim.scenario import compile_scenario, load_scenario
+    from tariffsim.scenario.compiler import list_coverage
 
     when = as_date(date, "--date")
     if out is not None:
@@ -98,14 +100,23 @@ def scenario_coverage(
     base = baseline_world(loaded, world, allow_paths=allowed)
     compiled = compile_scenario(loaded, base, date=when, weights=None if weights is None else read_weights(weights),
                                 lists_dir=lists)
-    print_frame(compiled.coverage.drop(columns=["date"]),
+    print_frame(compiled.coverage.drop(columns=["date", "list", "announced_usd_m", "census_2018_usd_m"]),
                 title=f"Coverage on {compiled.date or 'all actions'} (USD millions)", digits=1)
+    lists_table = list_coverage(compiled.coverage)
+    if len(lists_table):
+        print_frame(lists_table, digits=2,
+                    title=f"Section 301 lists on {compiled.date or 'all actions'}: trade covered in the World "
+                    f"({base.name or 'baseline'}) beside the announced value (USTR) and 2018 US Census value "
+                    "(USD millions; the World's flows may be smaller than Census's: docs/scenarios.md)")
     print_frame(compiled.tariffs, title="Trade-weighted average tariffs (percent)", digits=2, max_rows=200)
     for warning in compiled.warnings:
         warn(warning)
     if out is not None:
-        _write_tables(out, {"coverage.csv": (compiled.coverage, None), "tariffs.csv": (compiled.tariffs, "%.6g")})
-        console.print(f"wrote coverage.csv and tariffs.csv to {safe(out)}", highlight=False, soft_wrap=True)
+        tables = {"coverage.csv": (compiled.coverage, None), "tariffs.csv": (compiled.tariffs, "%.6g")}
+        if len(lists_table):
+            tables["lists.csv"] = (lists_table, None)
+        _write_tables(out, tables)
+        console.print(f"wrote {', '.join(tables)} to {safe(out)}", highlight=False, soft_wrap=True)
 
 
 def _write_tables(folder: Path, tables: dict[str, tuple[pd.DataFrame, str | None]]) -> None:

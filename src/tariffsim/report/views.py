@@ -47,6 +47,8 @@ __all__ = [
     "focus_pair",
     "signed_pct",
     "usd_bn",
+    "elasticity_words",
+    "sensitivity_sentence",
     "band",
     "has_bands",
 ]
@@ -431,7 +433,85 @@ def assumption_bullets(run: RunData) -> list[str]:
     if closure:
         words = CLOSURE_WORDS.get(str(closure))
         out.append(f"Trade imbalances: closure {closure}" + (f" — {words}." if words else "."))
+    elasticities = elasticity_words(record)
+    if elasticities:
+        out.append(elasticities)
     return out
+
+
+GIVEN_BY_WORDS: Mapping[str, str] = {
+    "option": "chosen for this run (--elasticities, or elasticity= in Python)",
+    "scenario": "chosen by the scenario's elasticities key",
+    "world": "the baseline World's own",
+}
+"""Who chose the trade elasticities (``elasticities.given_by`` of the run record), in words."""
+
+
+def elasticity_words(record: Mapping[str, Any]) -> str:
+    """The trade elasticities of a run in one sentence, from its record (``elasticities``); empty for runs that
+    do not record them."""
+    entry = record.get("elasticities") or {}
+    if not entry:
+        return ""
+    citation = str(entry.get("citation") or "not stated in the World's sources").rstrip(".")
+    given = GIVEN_BY_WORDS.get(str(entry.get("given_by")), str(entry.get("given_by") or ""))
+    spread = ""
+    if all(isinstance(entry.get(k), int | float) for k in ("theta_min", "theta_median", "theta_max")):
+        spread = (f"; over traded sectors θ runs from {entry['theta_min']:.2f} to {entry['theta_max']:.2f} "
+                  f"(median {entry['theta_median']:.2f})")
+    return (f"Trade elasticities θ (σ − 1, one per sector; how strongly trade answers tariffs): {citation} — "
+            f"{given}{spread}. Another of the eight published sets (CP, BSY, FGO, U4, IS, GYY, Shap, LL) or one "
+            "number can be chosen with the scenario's elasticities key or --elasticities.")
+
+
+def sensitivity_sentence(run: RunData, date: str | None = None) -> str:
+    """How much the headline moves across the eight published elasticity sets, in one sentence: read from the
+    ``sensitivity`` entry a run asked for it records (the run solved again under each set); empty without one."""
+    when = run.check_date(date)
+    entry = run.records[run.dates[-1]].get("sensitivity") or {}
+    rows = entry.get("rows") or []
+    if not rows:
+        return ""
+    frame = pd.DataFrame(rows, columns=list(entry.get("columns") or []))
+    if not {"set", "country", "real_income_pct"} <= set(frame.columns):
+        return ""
+    frame["country"] = frame["country"].astype(str)
+    frame["real_income_pct"] = frame["real_income_pct"].astype(float)
+    pair = focus_pair(run, when) or focus_pair(run)
+    if pair is None:
+        ranked = run.table("countries").set_index("country")["welfare_pct"].abs().sort_values(
+            ascending=False, kind="stable")
+        pair = tuple(str(c) for c in ranked.index[:2])  # type: ignore[assignment]
+    parts = []
+    for country in dict.fromkeys(pair or ()):
+        rows_of = frame[frame["country"] == country].sort_values("real_income_pct", kind="stable")
+        if rows_of.empty:
+            continue
+        low, high = rows_of.iloc[0], rows_of.iloc[-1]
+        parts.append(f"{country}'s real income changes by between {signed_pct(float(low['real_income_pct']))} "
+                     f"(set {low['set']}) and {signed_pct(float(high['real_income_pct']))} (set {high['set']})")
+    if not parts:
+        return ""
+    sets = len(set(frame["set"]))
+    on = str(entry.get("date", run.dates[-1]))
+    countries = run.table("countries", on if on in run.dates else None)
+    own = dict(zip(countries["country"].astype(str), countries["real_income_pct"].astype(float), strict=True))
+    values = ", ".join(f"{c} {signed_pct(own[c])}" for c in dict.fromkeys(pair or ()) if c in own)
+    return (f"How much the headline rests on the trade elasticities: solved again on {date_label(on)} under each of "
+            f"the {sets} published sets, " + " and ".join(parts)
+            + f" (this run, with {_set_words(run.records[run.dates[-1]])}: {values}).")
+
+
+def _set_words(record: Mapping[str, Any]) -> str:
+    """This run's elasticities in a few words: ``set BSY``, ``θ = 4 in every sector`` or the World's set."""
+    entry = record.get("elasticities") or {}
+    choice = entry.get("choice")
+    if isinstance(choice, str) and choice != "by sector":
+        return f"set {choice}"
+    if isinstance(choice, int | float):
+        return f"θ = {choice:g} in every sector"
+    named = re.match(r"set (\w+)", str(entry.get("citation") or ""))
+    return f"set {named.group(1)}, the World's own" if named else "the World's own elasticities"
 
 
 def _assumptions_section(runs: Sequence[tuple[str, RunData]]) -> Section:
@@ -609,7 +689,9 @@ def _summary_section(run: RunData, when: str) -> Section:
     dates = (f"evaluated on {date_label(run.dates[0])}" if len(run.dates) == 1 else
              f"{len(run.dates)} evaluation dates from {run.dates[0]} to {run.dates[-1]}; figures on "
              f"{date_label(when)} unless a chart says otherwise")
+    sensitivity = sensitivity_sentence(run, when)
     paragraphs = (f"Scenario {name} on the baseline {baseline}; model {model}; {dates}.",
+                  *((sensitivity,) if sensitivity else ()),
                   SIGN_CONVENTION + " What the figures rest on, and the unit of nominal values, is under "
                   "Assumptions.")
     return Section("summary", "Summary", bullets=tuple(headline(run, when)), paragraphs=paragraphs)
@@ -833,8 +915,26 @@ def _tariffs_section(run: RunData, when: str) -> Section:
         table["trade covered (USD bn)"] = coverage["covered_value_usd_m"] / 1e3
         table["sectors"] = coverage["sectors"].astype(str).str.replace(",", ", ")
         tables.insert(0, Table(f"Actions in force on {date_label(when)} and the trade they cover", table))
+        lists = _list_table(coverage)
+        if len(lists):
+            tables.insert(1, Table(f"Section 301 lists on {date_label(when)}: trade covered in the baseline World "
+                                   "beside the value announced (USTR) and the 2018 US Census value of the list's "
+                                   "lines (USD bn; the World's flows can be smaller than Census's)", lists))
     return Section("tariffs", "Tariffs and coverage", charts=tuple(charts), tables=tuple(tables),
                    paragraphs=tuple(paragraphs))
+
+
+def _list_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The coverage table's Section 301 lists, summed by :func:`tariffsim.data.us_china_2018.list_coverage`."""
+    from tariffsim.data.us_china_2018 import list_coverage
+
+    lists = list_coverage(coverage)
+    return pd.DataFrame({"list": lists["label"], "actions": lists["actions"],
+                         "covered in the World (USD bn)": lists["covered_value_usd_m"] / 1e3,
+                         "announced (USD bn)": lists["announced_usd_m"] / 1e3,
+                         "2018 Census (USD bn)": lists["census_2018_usd_m"] / 1e3,
+                         "covered / announced": lists["covered_to_announced"],
+                         "covered / Census": lists["covered_to_census"]})
 
 
 def _largest_change(labels: pd.Series, values: pd.Series) -> str:

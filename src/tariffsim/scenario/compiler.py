@@ -80,6 +80,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tariffsim.data.us_china_2018 import LIST_COVERAGE_COLUMNS, list_coverage, section301_values
 from tariffsim.errors import ScenarioError
 from tariffsim.scenario.loader import FileRefused, FileTooLarge, LoadedScenario, Origin, read_limited, read_prefix
 from tariffsim.scenario.products import CodePattern, match_patterns, normalize_code, parse_patterns, read_product_list
@@ -87,10 +88,15 @@ from tariffsim.scenario.schema import Action, AllExcept, ProductList, Retaliatio
 from tariffsim.shock import Purchase, Shock
 from tariffsim.world import World
 
-__all__ = ["CompiledScenario", "compile_scenario", "evaluation_date", "WEIGHT_COLUMNS"]
+__all__ = ["CompiledScenario", "compile_scenario", "evaluation_date", "list_coverage", "WEIGHT_COLUMNS",
+           "COVERAGE_COLUMNS", "LIST_COVERAGE_COLUMNS"]
 
 WEIGHT_COLUMNS = ["importer", "exporter", "product", "value"]
 """Required columns of product-level trade weights (``tariff`` optional)."""
+
+COVERAGE_COLUMNS = ["date", "label", "kind", "imposer", "targets", "mode", "rate_pct", "basis", "lines",
+                    "covered_value_usd_m", "sectors", "stacks_on", "list", "announced_usd_m", "census_2018_usd_m"]
+"""Columns of the coverage table (:attr:`CompiledScenario.coverage`)."""
 
 FloatArray = NDArray[np.float64]
 
@@ -107,11 +113,13 @@ class CompiledScenario:
         The evaluation date (``None``: every action, whatever its dates).
     coverage
         One row per action in force: ``date, label, kind, imposer, targets, mode,
-        rate_pct, basis, lines, covered_value_usd_m, sectors, stacks_on``. ``lines``
-        counts distinct tariff lines (codes of 8 or more digits; with weights, the
-        lines matched), NaN when the action names HS prefixes or ranges or no
-        products; ``stacks_on`` names the earlier actions whose lines (and trade) it
-        shares.
+        rate_pct, basis, lines, covered_value_usd_m, sectors, stacks_on, list,
+        announced_usd_m, census_2018_usd_m``. ``lines`` counts distinct tariff lines
+        (codes of 8 or more digits; with weights, the lines matched), NaN when the
+        action names HS prefixes or ranges or no products; ``stacks_on`` names the
+        earlier actions whose lines (and trade) it shares; ``list`` names the Section
+        301 list the action belongs to (see :func:`list_coverage`), with that list's
+        announced value and 2018 Census value (NaN where unknown or not a list).
     tariffs
         Trade-weighted average tariffs: ``imposer, target, sector, trade_usd_m,
         tariff_before_pct, tariff_after_pct``, one row per sector and one with
@@ -241,7 +249,8 @@ def compile_scenario(
         else:
             row = _apply_sectors(e, codes, world, cells, warnings, when)
         row.update({"date": when, "label": e.label, "kind": e.kind, "imposer": e.imposer,
-                    "targets": ",".join(e.targets), "mode": e.spec.mode, "rate_pct": 100.0 * e.spec.rate})
+                    "targets": ",".join(e.targets), "mode": e.spec.mode, "rate_pct": 100.0 * e.spec.rate,
+                    **_known_list(e)})
         coverage_rows.append(row)
 
     cells.write(tariffs)
@@ -258,9 +267,7 @@ def compile_scenario(
     tariffs[np.arange(n), np.arange(n), :] = 0.0
     shock = Shock(world.countries, world.sectors, tariffs=tariffs, trade_cost_hat=tau, purchases=purchases,
                   label=spec.scenario.name + (f" @ {when}" if when else ""))
-    coverage = pd.DataFrame(coverage_rows, columns=["date", "label", "kind", "imposer", "targets", "mode",
-                                                    "rate_pct", "basis", "lines", "covered_value_usd_m",
-                                                    "sectors", "stacks_on"])
+    coverage = pd.DataFrame(coverage_rows, columns=COVERAGE_COLUMNS)
     touched = sorted({(world.country_index(e.imposer), world.country_index(t)) for e in active for t in e.targets})
     return CompiledScenario(shock=shock, date=when, coverage=coverage,
                             tariffs=_average_tariffs(world, tariffs, touched), product_tariffs=product_tariffs,
@@ -918,3 +925,25 @@ def _average_tariffs(world: World, tariffs: FloatArray, pairs: list[tuple[int, i
                      "trade_usd_m": total, "tariff_before_pct": 100 * before, "tariff_after_pct": 100 * after})
     return pd.DataFrame(rows, columns=["imposer", "target", "sector", "trade_usd_m", "tariff_before_pct",
                                        "tariff_after_pct"])
+
+
+# ---------------------------------------------------------------------- Section 301 lists: covered beside announced
+def _known_list(e: _Entry) -> dict[str, object]:
+    """The Section 301 list an action belongs to, with its announced and 2018 Census values.
+
+    An action belongs to a list when it names the list (``product_list = "list3_200b"``, or a
+    table whose ``where`` selects it), or when its label is the list's label (``Section 301 List 3``)
+    or starts with it and a colon (``Section 301 List 3: C26 at 25%``, a piece of the list by sector).
+    """
+    table = section301_values()
+    listed = e.spec.product_list
+    names = [listed] if isinstance(listed, str) else []
+    if isinstance(listed, ProductList):
+        chosen = listed.where.get("list")
+        names = [chosen] if isinstance(chosen, str) else list(chosen or [])
+    for row in table.itertuples(index=False):
+        if (str(row.list) in names or str(row.code) in names or e.label == row.label
+                or e.label.startswith(f"{row.label}:")):
+            return {"list": str(row.list), "announced_usd_m": float(str(row.announced_usd_m)),
+                    "census_2018_usd_m": float(str(row.census_2018_usd_m))}
+    return {"list": "", "announced_usd_m": float("nan"), "census_2018_usd_m": float("nan")}

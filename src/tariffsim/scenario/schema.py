@@ -5,7 +5,7 @@ Tables of a scenario file (every key is documented with a worked example in
 
 * ``[scenario]`` — name, description, baseline world, model, closure, numeraire,
   evaluation ``date`` or ``dates``, ``extends`` (a parent file whose actions this
-  one overlays);
+  one overlays), ``elasticities`` (a published set of sector trade elasticities, or one θ);
 * ``[regions]`` — named groups of countries usable as targets;
 * ``[[action]]`` — a tariff levied by ``imposer`` on goods from ``target``;
 * ``[[retaliation]]`` — shorthand for an action by the target of another action
@@ -153,6 +153,23 @@ class Header(_Strict):
     date: dt.date | None = None
     dates: list[dt.date] | None = None
     extends: str | None = None
+    elasticities: str | float | None = None
+
+    @field_validator("elasticities", mode="before")
+    @classmethod
+    def _elasticity_choice(cls, value: Any) -> Any:
+        """A set code (``"CP"``, ``"BSY"``, ... in any case) or one θ > 0 for every sector (docs/scenarios.md)."""
+        if value is None:
+            return None
+        from tariffsim.data.sector_elasticities import parse_elasticity_choice
+        from tariffsim.errors import DataError
+
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError("elasticities is a set code such as \"CP\" or a number such as 4.0")
+        try:
+            return parse_elasticity_choice(value)
+        except DataError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("date", mode="before")
     @classmethod
