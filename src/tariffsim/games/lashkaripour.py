@@ -32,7 +32,10 @@ The Nash tariffs solve market clearing (eq. 5), the budget constraint (eq. 6) an
 formula for every country at once — "one simple step", no optimisation. Here the first
 two are the gravity family's own conditions (:class:`~tariffsim.models.gravity.equations.
 GravitySystem`), so the unknowns are ``(log ŵ, t)``, 2N of them, solved by Newton's
-method with a complex-step Jacobian. Because of the approximation, these tariffs differ
+method with a complex-step Jacobian. (The package floors the formula's denominator at 1, capping
+tariffs at 100 % for nearly closed economies; no floor here: a tariff outside Ossa's [0, 2.25] is
+a :class:`~tariffsim.errors.ConvergenceError`. On WIOD 2014 the largest is 81 %, so the floor never
+binds.) Because of the approximation, these tariffs differ
 slightly from exact best responses (:func:`~tariffsim.games.nash_tariffs`); how much is
 a measured fact of a World (see docs/games.md), not an error.
 """
