@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from tariffsim import Shock, simulate
 from tariffsim.data.worlds import load_world
 from tariffsim.models.ijlms import IjlmsModel, outcomes
 from tariffsim.replicate import ijlms2025
+from tariffsim.scenario import compile_scenario, load_scenario
 
 # Table 1 of the JIE article, case 1 (USTR tariffs, income-tax relief, no retaliation), as printed.
 PAPER_CASE1 = {"USA": {"welfare_pct": 1.13, "deficit_pct": -18.1, "exports_gdp_pct": -52.7, "imports_gdp_pct": -43.6,
@@ -77,6 +80,11 @@ def data():
     return ijlms2025.inputs(data_root(*ijlms2025.FILES))
 
 
+@pytest.fixture(scope="module")
+def world(data):
+    return load_world("ijlms-2023")
+
+
 def test_published_numbers_are_the_papers():
     table1 = ijlms2025.PUBLISHED["table1"]
     for group, values in PAPER_CASE1.items():
@@ -125,10 +133,9 @@ def test_every_outcome_equals_the_authors_output(data, case):
 
 
 @pytest.mark.shared_data
-def test_the_world_path_agrees_with_the_exact_baseline(data):
+def test_the_world_path_agrees_with_the_exact_baseline(data, world):
     """load_world("ijlms-2023") (domestic sales of 1e-9 for the two clipped economies) + simulate agrees with the
     authors' exact zero to 1e-8 percentage points."""
-    world = load_world("ijlms-2023")
     assert world.countries == data.countries
     model = IjlmsModel(nu=(data.nu_others, data.nu_us))
     tariffs = ijlms2025.ustr_tariffs(data)
@@ -183,3 +190,30 @@ def test_best_responses_are_maxima(data):
     best = welfare(rate)
     assert best > welfare(rate - 0.01) and best > welfare(rate + 0.01)
     assert responses.loc["CHN", "kkt_residual"] < 1e-6
+
+
+# liberation-day-2025.toml on 9 April 2025 against the authors' tariffs.csv (floored at 10 %), except where the
+# scenario's header says why not: not subject to the reciprocal tariff (Executive Order 14257, sec. 3: Canada and
+# Mexico, Russia and Belarus); not listed in Annex I (Afghanistan, Bolivia); in world-2017's ROW, so 10 % on both
+# worlds (the header's list).
+NOT_SUBJECT = {"CAN", "MEX", "RUS", "BLR"}
+NOT_IN_ANNEX = {"AFG", "BOL"}
+IN_ROW_OF_WORLD_2017 = {"DZA", "BIH", "BWA", "TCD", "GNQ", "FJI", "GUY", "IRQ", "LSO", "LBY", "MDG", "MWI", "MUS",
+                        "MDA", "MOZ", "NAM", "NIC", "MKD", "SRB", "LKA", "SYR", "VUT", "VEN", "ZMB", "ZWE"}
+
+
+@pytest.mark.shared_data
+def test_the_liberation_day_scenario_has_the_authors_rates(data, world):
+    shock = compile_scenario(load_scenario("liberation-day-2025"), world, date=dt.date(2025, 4, 9)).shock
+    assert shock.tariffs is not None
+    on_us = shock.tariffs[:, data.us, 0]
+    floored = np.maximum(ijlms2025.US_FLOOR, data.inputs.us_tariffs)
+    for k, country in enumerate(data.countries):
+        if country == "USA":
+            continue
+        expected = (0.0 if country in NOT_SUBJECT else ijlms2025.US_FLOOR
+                    if country in NOT_IN_ANNEX | IN_ROW_OF_WORLD_2017 else floored[k])
+        assert on_us[k] == pytest.approx(expected, abs=1e-12), country
+    # The exceptions are real: the file has a rate above the floor for every one of them but Canada and Russia.
+    assert all(floored[data.countries.index(c)] > ijlms2025.US_FLOOR
+               for c in (NOT_SUBJECT - {"CAN", "RUS"}) | NOT_IN_ANNEX | IN_ROW_OF_WORLD_2017)
