@@ -74,6 +74,7 @@ __all__ = [
     "lists_folder",
     "dated_tables",
     "apply_elasticities",
+    "ElasticityOverride",
     "TIMELINE_COLUMNS",
     "SENSITIVITY_COLUMNS",
     "REPORT_NAME",

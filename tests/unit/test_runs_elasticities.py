@@ -156,3 +156,12 @@ def test_the_sensitivity_is_written_recorded_and_told_in_one_sentence(sensitive,
         assert (f"{country}'s real income changes by between" in sentence
                 and f"(set {low}) and" in sentence and f"(set {high})" in sentence), (country, low, high, sentence)
     assert "with set CP, the World's own" in sentence
+
+
+def test_parameter_draws_centre_on_the_chosen_set():
+    from tariffsim.uncertainty import run_uncertain
+
+    run = run_uncertain(scenario(), draws=2, seed=1, elasticity="BSY")
+    np.testing.assert_array_equal(run.central.world.elasticity, load_world("demo-2017", elasticities="BSY").elasticity)
+    assert (run.central.elasticities["choice"], run.central.elasticities["given_by"]) == ("BSY", "option")
+    assert len(run.draws) == 2

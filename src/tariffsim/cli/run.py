@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from tariffsim.runs import ScenarioRun
     from tariffsim.scenario import LoadedScenario
     from tariffsim.uncertainty import DrawProgress, UncertainRun
-    from tariffsim.world import World
 
 __all__ = ["run_command", "DEMO_SCENARIO"]
 
@@ -225,8 +224,10 @@ def _print_files(run: ScenarioRun, out: Path, files: list[Path]) -> None:
         return
     first = run.dated[0].key
     names = [p.name for p in files if p.parent.name == first]
+    top = [p.name for p in files if p.parent == out and p.suffix == ".csv"]
     console.print(f"wrote {len(run.dated)} date folders {run.dated[0].key} ... {run.last.key} (each with "
-                  f"{safe(', '.join(names))}) and timeline.csv to {safe(out)}", highlight=False, soft_wrap=True)
+                  f"{safe(', '.join(names))}) and {safe(' and '.join(top))} to {safe(out)}", highlight=False,
+                  soft_wrap=True)
 
 
 # ---------------------------------------------------------------------- runs over parameter draws
@@ -256,16 +257,12 @@ def _run_draws(loaded: LoadedScenario, out: Path, options: dict[str, Any], *, wo
     from tariffsim.uncertainty import run_uncertain
 
     executor = options.get("executor", "dask" if "scheduler" in options else "serial")
-    baseline: str | World | None = world
-    if elasticities is not None:  # the draws centre on the chosen set
-        from tariffsim.runs import apply_elasticities, baseline_world
-
-        baseline = apply_elasticities(baseline_world(loaded, world, allow_paths=allow_path or ()), elasticities)
     with draw_progress(err_console.is_terminal) as progress:
         run = run_uncertain(loaded, draws=options.get("draws"), seed=options.get("seed"),
                             design=options.get("design"), executor=executor, scheduler=options.get("scheduler"),
-                            progress=progress, world=baseline, model=model, closure=closure, numeraire=numeraire,
-                            dates=date, weights=weights, lists_dir=lists, allow_paths=allow_path or ())
+                            progress=progress, world=world, model=model, closure=closure, numeraire=numeraire,
+                            dates=date, weights=weights, lists_dir=lists, allow_paths=allow_path or (),
+                            elasticity=elasticities)
     _print_run(run.central)
     _print_draws(run)
     _finish(run, out, report=report, xlsx=xlsx, no_record=no_record, data_dir=data_dir)

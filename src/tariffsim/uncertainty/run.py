@@ -29,7 +29,7 @@ from scipy.special import ndtri
 
 from tariffsim.errors import DataError, ModelError
 from tariffsim.report.run import QUANTILES, RunData
-from tariffsim.runs import ScenarioRun, run_scenario
+from tariffsim.runs import ElasticityOverride, ScenarioRun, run_scenario
 from tariffsim.uncertainty._task import BILATERAL_PREFIX, DrawOutcome, Outputs, Plan
 from tariffsim.uncertainty.designs import Design, DesignPoints, LatinHypercube, MonteCarlo, make_design
 from tariffsim.uncertainty.executors import Executor, batches, make_executor
@@ -300,6 +300,7 @@ def run_uncertain(
     lists_dir: str | Path | None = None,
     solver: SolverOptions | None = None,
     allow_paths: Iterable[str | Path] = (),
+    elasticity: ElasticityOverride | None = None,
 ) -> UncertainRun:
     """Run a scenario at its central values and over a design's parameter draws.
 
@@ -332,8 +333,9 @@ def run_uncertain(
         Draws per task (default about four tasks per worker).
     progress
         Called with a :class:`DrawProgress` after each batch.
-    world, model, closure, numeraire, dates, weights, lists_dir, solver, allow_paths
-        As for :func:`~tariffsim.runs.run_scenario`.
+    world, model, closure, numeraire, dates, weights, lists_dir, solver, allow_paths, elasticity
+        As for :func:`~tariffsim.runs.run_scenario`: the central run's; the draws vary θ around
+        the elasticities it chose.
 
     Returns
     -------
@@ -355,7 +357,8 @@ def run_uncertain(
         make_design(design, draws)  # a wrong name fails before the central run
     product_weights = read_weights(weights) if isinstance(weights, str | Path) else weights
     central = run_scenario(scenario, world=world, model=model, closure=closure, numeraire=numeraire, dates=dates,
-                           weights=product_weights, lists_dir=lists_dir, solver=solver, allow_paths=allow_paths)
+                           weights=product_weights, lists_dir=lists_dir, solver=solver, allow_paths=allow_paths,
+                           elasticity=elasticity)
     from_file = declared(central.scenario, allow_paths=tuple(allow_paths))
     if vary is None:
         parameters: Sequence[Parameter] = (from_file.parameters if from_file is not None else []) or \
