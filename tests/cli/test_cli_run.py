@@ -169,6 +169,7 @@ def test_make_demo_records_under_tariffsim_data_dir(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert dry.returncode == 0, dry.stderr
     command = next(line for line in dry.stdout.splitlines() if "tariffsim run --demo" in line)
+    assert "--sensitivity" in command and "--report" in command  # the eight elasticity sets, and the report
     assert f'--data-dir "{tmp_path / "store"}"' in command
     given = subprocess.run(["make", "-n", "demo", f"TARIFFSIM_DATA_DIR={tmp_path / 'other'}"], cwd=REPO,
                            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)

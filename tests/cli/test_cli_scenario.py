@@ -66,3 +66,23 @@ def test_bad_weights_file_is_one_line(tmp_path):
     out = tariffsim("scenario", "coverage", "sector-example", "--weights", str(path))
     assert out.returncode == 2
     assert "missing columns" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_scenario_coverage_sets_each_list_beside_its_announced_and_census_values(tmp_path):
+    """On demo-2017 the original file covers each list's announced value (USTR: $34, 16 and 200 bn), List 4A as
+    far as the World's trade allows; its later rate cut covers the same trade, not more."""
+    out = tariffsim("scenario", "coverage", "us-china-2018-2019", "--date", "2020-02-14", "--out", str(tmp_path / "o"))
+    assert out.returncode == 0, out.stderr
+    assert "Section 301 lists on 2020-02-14" in out.stdout and "lists.csv" in out.stdout
+    lists = pd.read_csv(tmp_path / "o" / "lists.csv").set_index("label")
+    announced = {"Section 301 List 1": 34_000.0, "Section 301 List 2": 16_000.0, "Section 301 List 3": 200_000.0,
+                 "Section 301 List 4A": 120_000.0}  # USTR notices (docs/scenarios.md)
+    census = {"Section 301 List 1": 32_000.0, "Section 301 List 2": 15_300.0, "Section 301 List 3": 191_800.0,
+              "Section 301 List 4A": 110_100.0}  # 2018 US Census values of the lists' lines (issue 13)
+    assert sorted(lists.index) == sorted(announced)
+    for label, value in announced.items():
+        assert lists.loc[label, "announced_usd_m"] == value and lists.loc[label, "census_2018_usd_m"] == census[label]
+    for label in ("Section 301 List 1", "Section 301 List 2", "Section 301 List 3"):
+        assert lists.loc[label, "covered_value_usd_m"] == pytest.approx(announced[label], rel=1e-9)
+    assert 0.9 * 120_000 < lists.loc["Section 301 List 4A", "covered_value_usd_m"] <= 120_000
+    assert lists.loc["Section 301 List 4A", "actions"] == 2

@@ -36,6 +36,15 @@ def test_the_form_writes_every_bundled_scenario_back_exactly(reader, name):
     assert reader.read(EditorState.from_form(_form(state)).toml()).spec == spec
 
 
+@pytest.mark.parametrize("value", ['"shap"', "4.123456789"])
+def test_the_form_keeps_the_elasticities_key(reader, value):
+    spec = parse_scenario(load_scenario("threat-150bn-2018").text.replace(
+        "[scenario]\n", f"[scenario]\nelasticities = {value}\n", 1)).spec
+    assert spec.scenario.elasticities in ("Shap", 4.123456789)
+    state = EditorState.from_spec(spec)
+    assert reader.read(EditorState.from_form(_form(state)).toml()).spec == spec
+
+
 def _form(state: EditorState) -> dict[str, str]:
     fields = {f"scenario.{k}": v for k, v in state.head.items()} | {"kept": state.kept}
     for prefix, entry in state.numbered():
@@ -45,7 +54,7 @@ def _form(state: EditorState) -> dict[str, str]:
 
 @pytest.mark.parametrize(("field", "value"), [("action.0.rate", "abc"), ("action.0.effective", "2019-13-45"),
                                               ("action.1.coverage", "lots"), ("scenario.name", ""),
-                                              ("action.0.target", "")])
+                                              ("action.0.target", ""), ("scenario.elasticities", "XX")])
 def test_inline_validation_says_what_scenario_check_says(browser, tmp_path, monkeypatch, capsys, field, value):
     state = EditorState.from_spec(load_scenario("threat-150bn-2018").spec)
     fields = _form(state) | {field: value}

@@ -54,7 +54,7 @@ SHOWN_NAME = "scenario.toml"
 KEEP_SCENARIOS = 500
 """Scenarios the app keeps in memory (the oldest is forgotten first)."""
 
-HEAD_FIELDS = ("name", "description", "world", "model", "closure", "numeraire", "dates")
+HEAD_FIELDS = ("name", "description", "world", "model", "closure", "numeraire", "elasticities", "dates")
 ENTRY_FIELDS = {
     "action": ("label", "imposer", "target", "products", "product_list", "sectors", "exclude", "coverage", "rate",
                "mode", "effective", "until", "suspended", "source"),
@@ -96,6 +96,8 @@ class EditorState:
         dates = head.dates if head.dates is not None else [head.date] if head.date is not None else []
         fields = {"name": head.name, "description": head.description, "world": head.world, "model": head.model,
                   "closure": head.closure, "numeraire": head.numeraire,
+                  "elasticities": "" if head.elasticities is None else _number_text(head.elasticities)
+                  if isinstance(head.elasticities, float) else head.elasticities,
                   "dates": ", ".join(d.isoformat() for d in dates)}
         entries = [Entry(kind, _entry_text(kind, e)) for kind in ENTRY_FIELDS for e in getattr(spec, kind)]
         data = spec.model_dump(mode="python", exclude_defaults=True)
@@ -127,6 +129,9 @@ class EditorState:
         for key in ("description", "world", "model", "closure", "numeraire"):
             if self.head.get(key, "").strip():
                 head[key] = self.head[key].strip()
+        elasticities = self.head.get("elasticities", "").strip()
+        if elasticities:  # a set code, or one θ (text that reads as a number is the number)
+            head["elasticities"] = _number(elasticities)
         dates = [_date(d) for d in _split(self.head.get("dates", ""))]
         if len(dates) == 1:
             head["date"] = dates[0]
@@ -185,7 +190,8 @@ class EditorState:
 def blank_state(world: str) -> EditorState:
     """A new scenario with one action to fill in."""
     state = EditorState(head={"name": "my-scenario", "description": "", "world": world, "model": "gravity",
-                              "closure": "fixed_level", "numeraire": "world_output", "dates": ""}, entries=[])
+                              "closure": "fixed_level", "numeraire": "world_output", "elasticities": "",
+                              "dates": ""}, entries=[])
     state.add("action")
     state.entries[0].fields.update(imposer="USA", target="CHN")
     return state

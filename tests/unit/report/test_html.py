@@ -302,3 +302,18 @@ def test_write_report_replaces_the_file_atomically(single_run, tmp_path):
     assert write_report(single_run, path) == path
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+
+
+def test_the_section_301_lists_stand_beside_their_announced_and_census_values(multi_run):
+    """The original file covers List 1 with its announced value ('approximately $34 billion', USTR 83 FR 28710);
+    the table reads the coverage table and the list values (USTR; 2018 US Census, as issue 13 quotes them)."""
+    tariffs = next(s for s in report_sections(multi_run, "2019-09-01") if s.key == "tariffs")
+    table = next(t for t in tariffs.tables if t.caption.startswith("Section 301 lists on")).frame.set_index("list")
+    assert list(table.index) == ["Section 301 List 1", "Section 301 List 2", "Section 301 List 3",
+                                 "Section 301 List 4A"]
+    assert list(table["announced (USD bn)"]) == [34.0, 16.0, 200.0, 120.0]
+    assert list(table["2018 Census (USD bn)"]) == pytest.approx([32.0, 15.3, 191.8, 110.1])
+    coverage = multi_run.table("coverage", "2019-09-01").set_index("label")
+    assert table.loc["Section 301 List 1", "covered in the World (USD bn)"] == pytest.approx(
+        coverage.loc["Section 301 List 1", "covered_value_usd_m"] / 1e3)
+    assert table.loc["Section 301 List 1", "covered / announced"] == pytest.approx(1.0)
