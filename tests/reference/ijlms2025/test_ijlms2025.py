@@ -12,6 +12,7 @@ from tariffsim import Shock, simulate
 from tariffsim.data.worlds import load_world
 from tariffsim.models.ijlms import IjlmsModel, outcomes
 from tariffsim.replicate import ijlms2025
+from tariffsim.runs import run_scenario
 from tariffsim.scenario import compile_scenario, load_scenario
 
 # Table 1 of the JIE article, case 1 (USTR tariffs, income-tax relief, no retaliation), as printed.
@@ -217,3 +218,23 @@ def test_the_liberation_day_scenario_has_the_authors_rates(data, world):
     # The exceptions are real: the file has a rate above the floor for every one of them but Canada and Russia.
     assert all(floored[data.countries.index(c)] > ijlms2025.US_FLOOR
                for c in (NOT_SUBJECT - {"CAN", "RUS"}) | NOT_IN_ANNEX | IN_ROW_OF_WORLD_2017)
+
+
+@pytest.mark.shared_data
+def test_the_us_china_scenario_runs_in_the_ijlms_world(data, world):
+    """us-china-2025 at the peak (12 April) and after the Geneva truce (14 May), through run_scenario, in the
+    IJLMS world and model: the rates its header states, and the model's own answer at those tariffs."""
+    model = IjlmsModel(nu=(data.nu_others, data.nu_us))
+    run = run_scenario("us-china-2025", world=world, model=model, dates=["2025-04-12", "2025-05-14"])
+    us_on_china, china_on_us = {}, {}
+    for dated in run.dated:
+        tariffs = dated.result.shock.new_tariffs(world)[:, :, 0]
+        us_on_china[dated.key], china_on_us[dated.key] = tariffs[data.china, data.us], tariffs[data.us, data.china]
+        exact = outcomes(ijlms2025.solve_case(data.cal, tariffs), data.countries)["welfare_pct"].to_numpy()
+        assert np.max(np.abs(dated.result.countries["welfare_pct"].to_numpy() - exact)) < 1e-8
+    # The header: the US at 145 % in all, China at 125 % (12 April); 30 % and 10 % in all from 14 May 2025. China's
+    # product lists of February and March (USD 14 bn and 21 bn of US exports) add a few points on the one sector,
+    # the same on both dates.
+    assert us_on_china == pytest.approx({"2025-04-12": 1.45, "2025-05-14": 0.30}, abs=1e-12)
+    assert china_on_us["2025-04-12"] - china_on_us["2025-05-14"] == pytest.approx(1.15, abs=1e-12)
+    assert 0.0 < china_on_us["2025-05-14"] - 0.10 < 0.05
