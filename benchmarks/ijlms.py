@@ -73,7 +73,7 @@ def main() -> None:
           f"{1e3 * np.median(cpus):.1f} ms CPU ({solution.diagnostics.iterations} Newton steps; US welfare "
           f"{100 * (us - 1):+.2f} %); target {1e3 * TARGETS['counterfactual']:.0f} ms")
 
-    game = ijlms2025._retaliation_game(data)
+    game = ijlms2025.retaliation_game(data)
     player = Player(Instrument("USA", partners="mfn", sectors="uniform"))
     wall, cpu = time.perf_counter(), time.process_time()
     optimum = best_response(game, player, np.zeros(game.world.shape))

@@ -65,7 +65,9 @@ from tariffsim.models.ijlms import (
 )
 from tariffsim.replicate import Replication, choose_mode, data_file
 
-__all__ = ["CASES", "NAME", "IjlmsData", "best_response_retaliation", "inputs", "run", "solve_case"]
+__all__ = ["CASES", "NAME", "IjlmsData", "best_response_retaliation", "case_tariffs", "comparison", "formula_rate",
+           "group_rows", "inputs", "retaliation_game", "retaliation_rate", "run", "solve_case", "tables",
+           "ustr_tariffs"]
 
 FloatArray = NDArray[np.float64]
 
@@ -260,7 +262,8 @@ def solve_case(cal: Calibration, tariffs: FloatArray, *, revenue: str = "income_
 
 
 # ---------------------------------------------------------------------- games layer
-def _retaliation_game(data: IjlmsData) -> IjlmsGame:
+def retaliation_game(data: IjlmsData) -> IjlmsGame:
+    """The games layer's system on the authors' exact calibration (``ijlms-2023`` names the economies)."""
     world = ijlms_world(inputs=data.inputs, elasticity=EPS)
     game = game_system(world, IjlmsModel(nu=(data.nu_others, data.nu_us)))
     assert isinstance(game, IjlmsGame)
@@ -275,7 +278,7 @@ def _init_worker(data: IjlmsData) -> None:
 
     threadpoolctl.threadpool_limits(1)
     _WORKER["data"] = data
-    _WORKER["game"] = _retaliation_game(data)
+    _WORKER["game"] = retaliation_game(data)
 
 
 def _respond(countries: Sequence[str], profile: FloatArray, start: float) -> list[tuple[str, float, float, float]]:
@@ -319,8 +322,10 @@ def _average(table: pd.DataFrame, rows: FloatArray | Sequence[int], weights: Flo
     return {c: float(np.sum(table[c].to_numpy()[index] * w) / w.sum()) for c in columns}
 
 
-def _groups(data: IjlmsData, table: pd.DataFrame, groups: Sequence[str], columns: list[str],
-            case: str) -> list[dict[str, Any]]:
+def group_rows(data: IjlmsData, table: pd.DataFrame, groups: Sequence[str], columns: list[str],
+               case: str) -> list[dict[str, Any]]:
+    """One row per group of a table: ``USA`` or ``CHN`` as they are, ``EU`` (the code's 25), ``non-US`` and ``RoW``
+    (neither the US, China nor the EU) as averages weighted by baseline expenditure."""
     E = data.cal.expenditure
     rest = np.ones(len(data.countries), dtype=bool)
     rest[[data.us, data.china, *data.eu]] = False
@@ -361,7 +366,7 @@ def _table10(data: IjlmsData) -> pd.DataFrame:
     }
     rows = []
     for case, table in tables.items():
-        rows += _groups(data, table, ["USA", "non-US"], TABLE10_COLUMNS, case)
+        rows += group_rows(data, table, ["USA", "non-US"], TABLE10_COLUMNS, case)
         rows[-1]["welfare_pct"] = float(table["welfare_pct"].to_numpy()[data.others].mean())
     table = pd.DataFrame(rows)
     table.attrs[PRINTED] = float(tables["fixed_transfers_post"]["welfare_pct"].to_numpy()[data.others].mean())
@@ -392,18 +397,18 @@ def tables(data: IjlmsData, best_responses: pd.DataFrame | None = None) -> dict[
         results["best_response_retaliation"] = outcomes(solve_case(data.cal, responding), data.countries)
         cases2.append("best_response_retaliation")
     table1 = pd.DataFrame([row for case in ("ustr_income_tax", "ustr_lump_sum", "optimal_us")
-                           for row in _groups(data, results[case], ["USA", "non-US"], TABLE1_COLUMNS, case)])
+                           for row in group_rows(data, results[case], ["USA", "non-US"], TABLE1_COLUMNS, case)])
     table2 = pd.DataFrame([row for case in cases2
-                           for row in _groups(data, results[case], ["USA", "CHN", "EU", "non-US"], TABLE2_COLUMNS,
-                                              case)])
+                           for row in group_rows(data, results[case], ["USA", "CHN", "EU", "non-US"], TABLE2_COLUMNS,
+                                                 case)])
     revenue = {case: float(results[case]["tariff_revenue_pct"].to_numpy()[data.us]) for case in results}
     table3 = pd.DataFrame([{"case": case, "group": "USA", "revenue_gdp_pct": revenue[case],
                             "revenue_budget_pct": revenue[case] / FEDERAL_BUDGET}
                            for case in ("ustr_income_tax", "optimal_us", "optimal_retaliation",
                                         "reciprocal_retaliation")])
     table8 = pd.DataFrame([row for case in ("eu_china_war", "china_war", "china_war_108")
-                           for row in _groups(data, results[case], ["USA", "CHN", "EU", "RoW"], TABLE2_COLUMNS,
-                                              case)])
+                           for row in group_rows(data, results[case], ["USA", "CHN", "EU", "RoW"], TABLE2_COLUMNS,
+                                                 case)])
     table10 = _table10(data)
     countries = pd.DataFrame({"country": list(data.countries),
                               **{case: results[case]["welfare_pct"].to_numpy() for case in CASES}})

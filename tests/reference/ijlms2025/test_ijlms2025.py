@@ -111,7 +111,7 @@ def test_ustr_tariffs_with_income_tax_relief(data):
     """The CI case: Table 1, case 1, and Table 3's first column."""
     solution = ijlms2025.solve_case(data.cal, ijlms2025.ustr_tariffs(data))
     table = outcomes(solution, data.countries)
-    rows = pd.DataFrame(ijlms2025._groups(data, table, ["USA", "non-US"], ijlms2025.TABLE1_COLUMNS,
+    rows = pd.DataFrame(ijlms2025.group_rows(data, table, ["USA", "non-US"], ijlms2025.TABLE1_COLUMNS,
                                           "ustr_income_tax")).set_index("group")
     for group, values in PAPER_CASE1.items():
         for column, published in values.items():
