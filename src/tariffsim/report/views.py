@@ -319,9 +319,9 @@ def headline(run: RunData, date: str | None = None) -> list[str]:
             key = f"{imposer} on {target}"
             if key in tariffs.index:
                 row = tariffs.loc[key]
-                parts.append(f"{imposer} on goods from {target} {row['before']:.1f}% → {row['after']:.1f}%")
-        if parts:
-            out.append("Trade-weighted average tariffs: " + "; ".join(parts) + ".")
+                parts.append(f"{imposer} on imports from {target} {row['before']:.1f}% → {row['after']:.1f}%")
+        if parts:  # every sector the World trades, services included where it trades them (at their tariffs)
+            out.append("Trade-weighted average tariffs over all sectors: " + "; ".join(parts) + ".")
     if len(countries):
         ranked = countries.sort_values("welfare_pct", kind="stable")
         low, high = ranked.iloc[0], ranked.iloc[-1]
@@ -766,8 +766,8 @@ def _timeline_section(run: RunData, pair: tuple[str, str] | None) -> Section:
         charts.append(Chart("tariff_timeline", "Trade-weighted average tariffs over the scenario's dates", "step",
                             pd.DataFrame({"x": steps["date"], "series": steps["pair"], "y": steps["tariff"]}),
                             x_label="Evaluation date", y_label=TARIFF_AXIS,
-                            caption="'USA on CHN' is the USA's tariff on goods from CHN, averaged over sectors with "
-                                    "baseline trade as weights; a step is a change on that date (as in PIIE's "
+                            caption="'USA on CHN' is the USA's tariff on imports from CHN, averaged over all sectors "
+                                    "with baseline trade as weights; a step is a change on that date (as in PIIE's "
                                     "trade-war charts)."))
         wide = steps.pivot_table(index="date", columns="pair", values="tariff", sort=False).reindex(list(run.dates))
         wide = wide[pairs].reset_index()
@@ -880,7 +880,8 @@ def _tariffs_section(run: RunData, when: str) -> Section:
                             "grouped_bar", long, x_label="Imposer on target",
                             y_label=TARIFF_AXIS,
                             series_colours={"Baseline": BASELINE, "Scenario": OKABE_ITO["vermillion"]},
-                            caption="'USA on CHN' is the USA's tariff on goods from CHN, over all sectors."))
+                            caption="'USA on CHN' is the USA's tariff on imports from CHN, over all sectors (services "
+                                    "included where the World trades them)."))
         tariffs = run.table("tariffs", when)
         if len(tariffs):
             shown = pd.DataFrame({"imposer": tariffs["imposer"], "target": tariffs["target"],
