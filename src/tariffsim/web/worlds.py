@@ -110,6 +110,8 @@ class WorldShelf:
 _BUNDLED_ABOUT = {
     "demo-2017": "9 economies × 8 sectors, 2017 (an aggregation of world-2017; docs/demo_world.md)",
     "world-2017": "OECD ICIO 2017 with Teti's tariffs, every ICIO economy (docs/data.md)",
+    "ijlms-2023": "194 economies × 1 sector, 2023: Ignatenko et al.'s (2025) baseline, built from the shared data "
+                  "when present (docs/data.md)",
 }
 
 
