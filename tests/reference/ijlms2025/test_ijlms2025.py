@@ -83,7 +83,12 @@ def data():
 
 @pytest.fixture(scope="module")
 def world(data):
-    return load_world("ijlms-2023")
+    """``load_world("ijlms-2023")`` from the data root the tests use (``--shared-data`` included)."""
+    from tests.conftest import data_root
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TARIFFSIM_SHARED_DATA", str(data_root(*ijlms2025.FILES)))
+        return load_world("ijlms-2023")
 
 
 def test_published_numbers_are_the_papers():
