@@ -115,7 +115,9 @@ def scenarios(draw: Any, world: World | None = None, max_actions: int = 4) -> An
         ))
     header = Header(name=draw(st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")),
                     description=draw(st.text(max_size=30)),
-                    closure=draw(st.sampled_from(["fixed_level", "fixed_ratio", "balanced"])))
+                    closure=draw(st.sampled_from(["fixed_level", "fixed_ratio", "balanced"])),
+                    elasticities=draw(st.one_of(st.none(), st.sampled_from(["CP", "BSY", "LL", "Shap"]),
+                                                st.floats(0.1, 50.0).map(lambda x: round(x, 4)))))
     return Scenario(scenario=header, action=actions)
 
 
