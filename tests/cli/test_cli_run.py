@@ -52,10 +52,13 @@ def tariffsim(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
     return code, out, err
 
 
-def test_a_run_into_an_earlier_runs_folder_replaces_it_and_the_report_names_the_new_one(world_dir, tmp_path, capsys):
+def test_a_run_into_an_earlier_runs_folder_replaces_it_and_the_report_names_the_new_one(world_dir, tmp_path, capsys,
+                                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
     war = scenario(tmp_path, world_dir, "war", "[2018-07-06, 2019-06-01]")
-    assert tariffsim(capsys, "run", war, "--out", out, "--no-record")[0] == 0
+    code, printed, _ = tariffsim(capsys, "run", war, "--out", "out", "--no-record")  # a relative folder
+    assert code == 0 and "wrote 2 date folders" in printed and "and timeline.csv to out" in printed
     peace = scenario(tmp_path, world_dir, "peace", "[2019-06-01]", rate="5%")
     code, _, err = tariffsim(capsys, "run", peace, "--out", out, "--no-record")
     assert code == 0, err

@@ -224,7 +224,8 @@ def _print_files(run: ScenarioRun, out: Path, files: list[Path]) -> None:
         return
     first = run.dated[0].key
     names = [p.name for p in files if p.parent.name == first]
-    top = [p.name for p in files if p.parent == out and p.suffix == ".csv"]
+    dates = {d.key for d in run.dated}
+    top = [p.name for p in files if p.parent.name not in dates and p.suffix == ".csv"]
     console.print(f"wrote {len(run.dated)} date folders {run.dated[0].key} ... {run.last.key} (each with "
                   f"{safe(', '.join(names))}) and {safe(' and '.join(top))} to {safe(out)}", highlight=False,
                   soft_wrap=True)
