@@ -250,7 +250,8 @@ def test_headline_states_the_pair_in_plain_words_with_the_tables_numbers(single_
     assert lines[1] == (f"USA's bilateral deficit with CHN narrows by ${(cf - base) / 1e3:,.1f} bn, from "
                         f"${-base / 1e3:,.1f} bn to ${-cf / 1e3:,.1f} bn (exports to CHN minus imports from CHN, "
                         "at pre-tariff prices).")
-    assert any(line.startswith("Trade-weighted average tariffs over all sectors: USA on imports from CHN") for line in lines)
+    tariff_line = "Trade-weighted average tariffs over all sectors: USA on imports from CHN"
+    assert any(line.startswith(tariff_line) for line in lines)
     assert any(line.startswith("Welfare: largest loss CHN") for line in lines)
 
 
