@@ -1,4 +1,5 @@
-"""The command line, through a subprocess as a user runs it."""
+"""The command line as a user runs it: in this process through main() (tests/cli/_inprocess.py), and the entry
+point itself through a subprocess (--version, the top-level help)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tariffsim import __version__
 from tariffsim.cli import app, main
 from tariffsim.data import write_world
 from tariffsim.testing import random_world
+from tests.cli._inprocess import run_cli
 
 
 def _commands(typer_app: typer.Typer, prefix: tuple[str, ...] = ()) -> list[list[str]]:
@@ -29,13 +31,19 @@ def _commands(typer_app: typer.Typer, prefix: tuple[str, ...] = ()) -> list[list
 COMMANDS = _commands(app)
 
 
-def tariffsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def tariffsim_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m tariffsim ARGS`` as a user runs it (the entry point itself)."""
     return subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 
+def tariffsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in this process (seconds faster than a subprocess; see tests/cli/_inprocess.py)."""
+    return run_cli(*args, cwd=cwd)
+
+
 def test_version():
-    out = tariffsim("--version")
+    out = tariffsim_process("--version")
     assert out.returncode == 0
     assert out.stdout.strip() == f"tariffsim {__version__}"
 
@@ -50,7 +58,7 @@ def test_every_command_has_help(command, capsys):
 
 
 def test_top_level_help_lists_every_command():
-    out = tariffsim("--help")
+    out = tariffsim_process("--help")
     assert out.returncode == 0
     assert len(COMMANDS) >= 18
     for command in {c[0] for c in COMMANDS}:

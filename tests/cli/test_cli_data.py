@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,14 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tariffsim.cli.data import data_app
+from tests.cli._inprocess import run_cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 COMMANDS = ["import", "list", "show", "remove", "fetch", "world"]
 
 
 def tariffsim(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return run_cli(*args, env=env)
 
 
 def test_data_help_lists_every_command():

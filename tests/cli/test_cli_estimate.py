@@ -7,7 +7,6 @@ the book (Yotov et al. 2016, ch. 1, application 3: RTA 0.557 with pair fixed eff
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +14,12 @@ import pandas as pd
 import pytest
 
 from tariffsim.estimate import TABLE_COLUMNS
+from tests.cli._inprocess import run_cli
 from tests.unit.estimate._panels import panel
 
 
 def tariffsim(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, timeout=300)
+    return run_cli(*args)
 
 
 def noiseless_cross_section(countries: int = 8, seed: int = 9) -> pd.DataFrame:

@@ -5,10 +5,8 @@ Every command runs with its own TARIFFSIM_DATA_DIR (the runs store lives there),
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,14 +15,13 @@ from typer.testing import CliRunner
 
 from tariffsim.cli import app
 from tariffsim.scenario import bundled_scenario_path
+from tests.cli._inprocess import run_cli
 
 RUN_ID = re.compile(r"recorded run (\d{8}-\d{6}-[0-9a-f]{6})")
 
 
 def tariffsim(*args: str, data_dir: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TARIFFSIM_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "tariffsim", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
+    return run_cli(*args, cwd=cwd, env={"TARIFFSIM_DATA_DIR": str(data_dir)})
 
 
 @pytest.fixture(scope="module")
