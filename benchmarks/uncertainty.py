@@ -113,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data root")
     parser.add_argument("--draws", type=int, default=1000, help="draws of the 200-country world")
-    parser.add_argument("--cp-draws", type=int, default=1000, help="draws of the Caliendo–Parro world")
+    parser.add_argument("--cp-draws", type=int, default=1000, help="draws of the Caliendo–Parro world (0: skip it)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--executors", default="serial,processes,dask")
     args = parser.parse_args()
@@ -123,8 +123,8 @@ def main() -> None:
     world = random_world(np.random.default_rng(20180706), 200, 1, theta=(4.0, 4.0))
     compare("one sector", ONE_SECTOR, world, args.draws, names, args.workers)
     folder = args.data / "caliendo_parro_2015"
-    if not folder.is_dir():
-        print(f"\nCaliendo–Parro: skipped ({folder} not found)")
+    if args.cp_draws <= 0 or not folder.is_dir():
+        print("\nCaliendo–Parro: skipped (" + ("--cp-draws 0" if args.cp_draws <= 0 else f"{folder} not found") + ")")
         return
     from tariffsim.data.caliendo_parro import read_caliendo_parro
 
