@@ -4,9 +4,11 @@ point itself through a subprocess (--version, the top-level help)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -189,3 +191,25 @@ def test_demo_run_prints_a_table_and_writes_out(tmp_path):
     # the US raised tariffs on China: its tariff revenue rises and imports fall
     assert countries.loc["USA", "tariff_revenue_cf"] > countries.loc["USA", "tariff_revenue_base"]
     assert countries.loc["USA", "imports_pct"] < 0
+
+
+def _help_texts(group: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(where, text) of every command's and parameter's help in the click tree."""
+    found = []
+    for name, cmd in getattr(group, "commands", {}).items():
+        where = f"{prefix}{name}"
+        found.append((where, cmd.help or ""))
+        found += [(f"{where} {p.name}", getattr(p, "help", None) or "") for p in cmd.params]
+        found += _help_texts(cmd, where + " ")
+    return found
+
+
+def test_no_help_text_loses_a_bracketed_word_to_rich_markup():
+    # rich reads "[game]" as a markup tag and prints nothing: TOML table names in help must be written "\\[game]"
+    from tariffsim.cli import command
+
+    lost = [(where, m.group()) for where, text in _help_texts(command())
+            for m in re.finditer(r"(?<!\\)\[[a-z_]+\]", text)]
+    assert lost == []
+    shown = run_cli("war", "nash", "--help")
+    assert shown.returncode == 0 and "[game] table" in " ".join(shown.stdout.replace("│", " ").split())

@@ -78,7 +78,7 @@ def run_command(
                                                   "$TARIFFSIM_DATA_DIR, else the user's data directory).",
                                                   show_default=False)] = None,
     draws: Annotated[int | None, typer.Option("--draws", help="Also solve N draws of the uncertain parameters (the "
-                                              "scenario's [uncertainty], else every sector's trade elasticity, "
+                                              "scenario's \\[uncertainty], else every sector's trade elasticity, "
                                               "lognormal, sd of log 0.48; docs/uncertainty.md) and write "
                                               "quantiles.csv and draws.parquet.", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the draws (default the scenario's, else fresh "
@@ -94,7 +94,7 @@ def run_command(
 ) -> None:
     """Run a scenario: compile it on each evaluation date, solve, write tables and run.json; record the run in
     the runs store (see `tariffsim runs`). The output folder is written whole or not at all. With --draws (or a
-    scenario with [uncertainty] or [sweep]) the run is repeated over parameter draws and the report shows bands."""
+    scenario with \\[uncertainty] or \\[sweep]) the run is repeated over parameter draws and the report shows bands."""
     from tariffsim.data.sector_elasticities import parse_elasticity_choice
     from tariffsim.runs import check_output_folder, check_workbook_path, run_scenario
     from tariffsim.scenario import load_scenario

@@ -110,7 +110,7 @@ def _play(kind: str, source: str, players: str | None, instrument: str | None, s
 
 
 Source = Annotated[str, typer.Argument(help="A World (bundled name or folder) or a scenario (TOML file or bundled "
-                                       "name) whose tariffs on --date are the start and whose [game] table gives "
+                                       "name) whose tariffs on --date are the start and whose \\[game] table gives "
                                        "defaults.")]
 Players = Annotated[str | None, typer.Option("--players", help="The governments that choose, e.g. USA,CHN; every "
                                              "other country keeps its tariffs.", show_default=False)]
