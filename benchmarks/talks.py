@@ -8,14 +8,17 @@ Targets (issue 15), on 2 cores:
 * a target search (CHN's surplus with the USA −$200 bn; a US tariff, a purchase commitment)
   — at most 20 general-equilibrium solves;
 * Ossa's cooperative problem (7 regions × 33 industries, equal government welfare gains
-  over the factual tariffs, λ = 1) — under 3 minutes; MFN tariffs by default (231
-  unknowns), ``--partners each`` for the discriminatory problem (1,386 unknowns). Needs
-  ``../shared/data/ossa_2014`` (skipped without it).
+  over the factual tariffs, his restricted bounds [0, 10]) — under 3 minutes; MFN tariffs by
+  default (231 unknowns), ``--partners each`` for the discriminatory problem (1,386 unknowns,
+  started from the MFN answer as Ossa's driver does: the time includes both); ``--case pol``
+  for the calibrated political-economy weights (the abstract's case); ``--method slsqp`` for
+  the SLSQP path. Needs ``../shared/data/ossa_2014`` (skipped without it).
 
 Run::
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/talks.py
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/talks.py --skip-ossa
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/talks.py --partners each --case pol
 
 Prints figures; asserts nothing. The load average is printed before and after, since the
 machine may be shared; beside wall time, the process's CPU time is printed — with one BLAS
@@ -36,7 +39,7 @@ import numpy as np
 
 import tariffsim
 from tariffsim.data import load_world
-from tariffsim.games import PurchaseLever, bilateral_instruments, cooperative_tariffs, find_target, nash_bargain
+from tariffsim.games import PurchaseLever, bilateral_instruments, find_target, nash_bargain
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
@@ -62,6 +65,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data root")
     parser.add_argument("--partners", choices=("mfn", "each"), default="mfn", help="Ossa's cooperative tariffs")
     parser.add_argument("--skip-ossa", action="store_true", help="only the demo-World benchmarks")
+    parser.add_argument("--method", choices=("lagrangian", "slsqp"), default="lagrangian",
+                        help="Ossa's cooperative tariffs: the augmented Lagrangian (default) or SLSQP")
+    parser.add_argument("--case", choices=("bas", "pol"), default="bas",
+                        help="Ossa's cooperative tariffs: lambda = 1 (bas) or the calibrated weights (pol)")
     args = parser.parse_args()
     print(f"tariffsim {tariffsim.__version__}, numpy {np.__version__}, python {platform.python_version()}, "
           f"{os.cpu_count()} cores, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
@@ -87,20 +94,21 @@ def main() -> None:
     if args.skip_ossa or not folder.is_dir():
         print("Ossa's cooperative tariffs: skipped" + ("" if args.skip_ossa else f" (no {folder})"))
     else:
-        from tariffsim.data.ossa import read_ossa
-        from tariffsim.games import Instrument, Player, game_system
-        from tariffsim.models import OssaModel
+        from tariffsim.replicate import ossa2014_optimal, ossa2014_talks
 
-        data = read_ossa(folder)
-        game = game_system(data.world, OssaModel())
-        players = [Player(Instrument(c, partners=args.partners, upper=10.0)) for c in data.world.countries]
+        begin = time.perf_counter()
+        state = ossa2014_optimal.setup(args.data, "foc", [args.case])
+        print(f"Ossa's data and lambda ({args.case}): {time.perf_counter() - begin:.1f} s")
 
-        def common(coop: Any) -> str:
+        def common(out: Any) -> str:
+            coop = out[2]
             return (f"{coop.diagnostics.iterations} solves; common gain {coop.common_gain_pct:.4f} % "
-                    f"(gains differ by {coop.constraint_residual:.1e})")
+                    f"(gains differ by {coop.constraint_residual:.1e}, first-order residual {coop.kkt_residual:.1e})")
 
-        timed(f"Ossa cooperative tariffs ({args.partners}, lambda = 1, factual)", "< 180 s",
-              lambda: cooperative_tariffs(game, players, reference="factual", tol=1e-9), common)
+        start = " from the MFN answer" if args.partners == "each" else ""
+        timed(f"Ossa cooperative ({args.case}, {args.partners}{start}, {args.method})", "< 180 s",
+              lambda: ossa2014_talks.cooperative_case(state, args.case, partners=args.partners, tol=1e-9,
+                                                      method=args.method), common)
     print(f"load average at end: {load()}")
 
 

@@ -1,10 +1,12 @@
-"""Generic solvers: Anderson, Newton, biproportional balancing."""
+"""Generic solvers: Anderson, Newton, biproportional balancing, the augmented Lagrangian."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tariffsim.solvers import anderson, newton
+from tariffsim.solvers.augmented import augmented_lagrangian
 from tariffsim.solvers.balancing import biproportional
 
 
@@ -66,3 +68,42 @@ def test_biproportional_refuses_inconsistent_totals():
     _a, _b, diag = biproportional(np.ones((2, 2)), np.array([1.0, 1.0]), np.array([1.0, 2.0]))
     assert not diag.converged
     assert "totals differ" in diag.message
+
+
+def _sum(x):
+    return float(x[0] + x[1]), np.array([1.0, 1.0])
+
+
+def _circle(x):
+    return np.array([x[0] ** 2 + x[1] ** 2 - 2.0]), np.array([[2 * x[0], 2 * x[1]]])
+
+
+def test_augmented_lagrangian_solves_textbook_problems():
+    # Nocedal & Wright (2006), Example 17.1: min x1 + x2 s.t. x1² + x2² = 2 → (−1, −1), multiplier −1/2
+    out = augmented_lagrangian(_sum, _circle, np.array([0.5, 0.2]), np.full(2, -5.0), np.full(2, 5.0), tol=1e-12,
+                               kkt_tol=1e-10)
+    assert out.diagnostics.converged
+    np.testing.assert_allclose(out.x, [-1.0, -1.0], atol=1e-9)
+    assert out.multipliers[0] == pytest.approx(-0.5, abs=1e-9)
+    assert out.violation <= 1e-12 and out.kkt <= 1e-10
+
+    # an active bound: min (x1 − 2)² + (x2 − 1)² s.t. x1 + x2 = 1, x1 ≤ 0.5 → (0.5, 0.5), multiplier −1 (from the
+    # free x2: 2(x2 − 1) = λ), and x1 held by its bound (2(x1 − 2) − λ = −2 < 0)
+    def g(x):
+        return float((x[0] - 2) ** 2 + (x[1] - 1) ** 2), np.array([2 * (x[0] - 2), 2 * (x[1] - 1)])
+
+    def line(x):
+        return np.array([x[0] + x[1] - 1.0]), np.array([[1.0, 1.0]])
+
+    out = augmented_lagrangian(g, line, np.zeros(2), np.array([-5.0, -5.0]), np.array([0.5, 5.0]), tol=1e-12,
+                               kkt_tol=1e-10)
+    assert out.diagnostics.converged
+    np.testing.assert_allclose(out.x, [0.5, 0.5], atol=1e-10)
+    assert out.multipliers[0] == pytest.approx(-1.0, abs=1e-9)
+
+
+def test_augmented_lagrangian_reports_non_convergence_without_raising():
+    out = augmented_lagrangian(_sum, _circle, np.array([0.5, 0.2]), np.full(2, -5.0), np.full(2, 5.0), tol=1e-12,
+                               kkt_tol=1e-10, max_outer=1)
+    assert not out.diagnostics.converged
+    assert out.diagnostics.residual > 1e-10

@@ -45,6 +45,8 @@ def equilibrium_jacobian(
     directions: Sequence[FloatArray] | FloatArray,
     *,
     batched: bool = False,
+    corrected: bool = False,
+    groups: Sequence[slice] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Objectives and their total derivatives with respect to tariff parameters.
 
@@ -63,6 +65,16 @@ def equilibrium_jacobian(
     batched
         ``residual`` and ``values`` accept a leading batch axis on ``z`` (k, m) and
         on the tariffs (k, N, N, S), returning (k, m) and (k, K).
+    groups
+        With ``batched``: evaluate the steps in the parameters in these consecutive
+        batches (e.g. one per instrument, so that a family which steps one importer's
+        column at a time can), after one factorisation for all of them.
+    corrected
+        Return the objectives at the equilibrium one Newton step from ``z`` rather than at
+        ``z``: ``W − Aᵀ G(z)``, to first order in the solver's residual ``G(z)`` (free: the
+        adjoint ``A`` is at hand). Objectives then agree with their gradients to rounding
+        rather than to the equilibrium tolerance, which an optimiser that compares values
+        near an optimum (a line search) needs.
 
     Returns
     -------
@@ -99,15 +111,20 @@ def equilibrium_jacobian(
         raise ModelError("the equilibrium's Jacobian is singular: the equilibrium is not locally unique in the "
                          "tariffs, so its derivative is not defined")
     adjoint = scipy.linalg.lu_solve(lu, w_z.T, trans=1)  # (m, K): G_zᵀ A = W_zᵀ
+    if corrected:
+        w0 = w0 - adjoint.T @ np.asarray(residual(tariffs, z)).real
     base = np.asarray(tariffs, dtype=np.complex128)
     if batched:
-        steps = np.asarray(directions, dtype=np.float64)
-        tc = np.empty(steps.shape, dtype=np.complex128)  # one allocation: the batch is large (P × N × N × S)
-        tc.real[...] = base.real
-        tc.imag[...] = STEP * steps
-        g_p = np.asarray(residual(tc, z)).imag.T / STEP  # (m, P)
-        w_p = np.asarray(values(tc, z)).imag.T / STEP  # (K, P)
-        return w0, w_p - adjoint.T @ g_p
+        parts = []
+        for group in groups or [slice(None)]:
+            steps = np.asarray(directions[group], dtype=np.float64)
+            tc = np.empty(steps.shape, dtype=np.complex128)  # one allocation: the batch is large (P × N × N × S)
+            tc.real[...] = base.real
+            tc.imag[...] = STEP * steps
+            g_p = np.asarray(residual(tc, z)).imag.T / STEP  # (m, P)
+            w_p = np.asarray(values(tc, z)).imag.T / STEP  # (K, P)
+            parts.append(w_p - adjoint.T @ g_p)
+        return w0, np.concatenate(parts, axis=1)
     jac = np.empty((k_out, len(directions)))
     for p, direction in enumerate(directions):
         tc = base + 1j * STEP * direction

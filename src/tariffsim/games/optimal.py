@@ -34,6 +34,7 @@ from tariffsim.models import simulate
 from tariffsim.options import SolverOptions
 from tariffsim.results import Result
 from tariffsim.shock import Shock
+from tariffsim.solvers.augmented import projected_gradient
 from tariffsim.world import World
 
 __all__ = ["OptimalTariffs", "optimal_tariffs", "best_response", "Player", "kkt_residual"]
@@ -113,7 +114,7 @@ def kkt_residual(params: FloatArray, gradient: FloatArray, bounds: list[tuple[fl
     """``max_k |clip(p_k + g_k) − p_k|`` for maximising: zero at a bounded stationary point."""
     lower = np.array([b[0] for b in bounds])
     upper = np.array([b[1] for b in bounds])
-    return float(np.max(np.abs(np.clip(params + gradient, lower, upper) - params))) if params.size else 0.0
+    return projected_gradient(np.asarray(params, dtype=np.float64), -np.asarray(gradient), lower, upper)
 
 
 class _Problem:

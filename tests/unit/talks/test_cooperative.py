@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tariffsim import ModelError, World, simulate
+from tariffsim import ConvergenceError, ModelError, World, simulate
 from tariffsim.games import Instrument, Objective, Player, game_system
 from tariffsim.games.cooperative import JointProblem, constrained_optimum, cooperative_tariffs, efficient_frontier
 from tariffsim.shock import Shock
@@ -56,6 +56,25 @@ def test_gains_are_equal_in_an_asymmetric_world_and_agree_with_the_results_table
     assert np.all(coop.params <= problem.read(world.tariffs) + 1e-12)
     # the results code's welfare at the cooperative tariffs is the gain over the factual tariffs (the reference)
     assert coop.result.countries["welfare_pct"].to_numpy() == pytest.approx(gains, abs=1e-8)
+
+
+def test_the_lagrangian_method_meets_the_equal_gains_conditions_and_agrees_with_slsqp():
+    # two independent computations of the same optimum: SLSQP on the constrained problem (tight tolerance) and
+    # the augmented Lagrangian over L-BFGS-B steps
+    world = random_world(np.random.default_rng(3), 3, 2, theta=(3.0, 6.0))
+    players = ["C00", "C01", "C02"]
+    slsqp = cooperative_tariffs(world, players, partners="each", tol=1e-12)
+    lagrangian = cooperative_tariffs(world, players, partners="each", method="lagrangian")
+    assert lagrangian.diagnostics.method == "lagrangian"
+    assert lagrangian.constraint_residual < 1e-10  # equal gains
+    assert lagrangian.kkt_residual < 1e-7 and slsqp.kkt_residual < 1e-6  # first-order conditions
+    assert lagrangian.common_gain_pct == pytest.approx(slsqp.common_gain_pct, abs=1e-7)
+    np.testing.assert_allclose(lagrangian.params, slsqp.params, atol=1e-4)
+    assert lagrangian.gains["gain_pct"].to_numpy() == pytest.approx(
+        lagrangian.result.countries["welfare_pct"].to_numpy(), abs=1e-8)
+    # a tolerance it cannot meet raises instead of returning a number
+    with pytest.raises(ConvergenceError, match="not found"):
+        cooperative_tariffs(world, players, partners="each", method="lagrangian", kkt_tol=1e-20)
 
 
 def test_nash_reference_gains_exceed_factual_ones_in_a_symmetric_world():

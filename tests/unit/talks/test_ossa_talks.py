@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from tariffsim import ModelError, replicate
-from tariffsim.replicate import ossa2014_talks
+from tariffsim.replicate import ossa2014_optimal, ossa2014_talks
 from tests.conftest import SHARED_DATA
 
 LONG = pytest.mark.skipif(os.environ.get("TARIFFSIM_LONG", "") not in ("1", "true"),
@@ -48,3 +48,19 @@ def test_mfn_cooperative_tariffs_give_every_government_the_same_gain(tmp_path):
     assert list(tariffs.columns) == ["importer", "exporter", "industry", "tariff"]
     assert tariffs["tariff"].between(0.0, 10.0).all()
     assert len(rep.comparison) == 3
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+@LONG
+def test_discriminatory_cooperative_tariffs_with_the_calibrated_weights_meet_the_first_order_conditions():
+    # the abstract's case (pol: calibrated λ, discriminatory tariffs, 1,386 unknowns), started from the MFN answer
+    state = ossa2014_optimal.setup(SHARED_DATA, "foc", ["pol"])
+    table, summary, coop = ossa2014_talks.cooperative_case(state, "pol", partners="each")
+    assert coop.diagnostics.method == "lagrangian"
+    assert coop.constraint_residual < 1e-10  # every government gains alike
+    assert coop.kkt_residual < 1e-7  # and no feasible direction raises the common gain (first order)
+    gains = summary.set_index("region").drop(index="average")["gain_vs_factual_pct"].to_numpy()
+    assert np.ptp(gains) < 1e-8 and gains[0] > 0
+    assert table["tariff"].between(0.0, 10.0).all()
+    assert len(table) == 7 * 6 * 33
