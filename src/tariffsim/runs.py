@@ -74,6 +74,7 @@ __all__ = [
     "lists_folder",
     "dated_tables",
     "apply_elasticities",
+    "deficit_warnings",
     "ElasticityOverride",
     "TIMELINE_COLUMNS",
     "SENSITIVITY_COLUMNS",
@@ -703,13 +704,44 @@ def run_scenario(
 
     timeline = pd.concat([_timeline_rows(d) for d in dated], ignore_index=True)
     several = len(dated) > 1
-    warnings = tuple(dict.fromkeys(f"{d.key}: {w}" if several else w for d in dated for w in d.compiled.warnings))
+    found = [(d, w) for d in dated for w in (*d.compiled.warnings, *deficit_warnings(d.result))]
+    warnings = tuple(dict.fromkeys(f"{d.key}: {w}" if several else w for d, w in found))
     table = None
     if sensitivity:
         table = _sensitivity(loaded, base, chosen, solver, dated[-1], product_weights, lists)
     return ScenarioRun(scenario=loaded, world=base, model=chosen, solver=solver, dated=tuple(dated),
                        timeline=timeline, warnings=warnings,
                        elasticities=_elasticity_record(base, choice, given_by), sensitivity=table)
+
+
+DEFICIT_SHIFT_WARNING = 0.10
+"""A country's trade deficit moving by more than this share of its spending under a closure that holds deficits
+fixed is named in the run's warnings (:func:`deficit_warnings`)."""
+
+
+def deficit_warnings(result: Result) -> list[str]:
+    """Warnings where holding trade deficits fixed, rather than the tariffs, drives a country's outcome.
+
+    Under ``fixed_level`` deficits are held in units of world output. When a shock moves a country's
+    income far against world output (a prohibitive tariff raises the imposer's wage, and so world
+    output), the same deficit becomes a much larger or smaller share of its spending, and its real
+    outcome follows the deficit: a deficit country's real spending rises, and a country with a fixed
+    deficit must go on importing to finance it. Each country whose deficit moves by more than
+    :data:`DEFICIT_SHIFT_WARNING` of its spending is named, with the ``balanced`` closure as the remedy.
+    """
+    if result.model.get("closure") != "fixed_level":
+        return []
+    table = result.countries
+    before = (-table["trade_balance_base"] / table["expenditure_base"]).to_numpy()
+    after = (-table["trade_balance_cf"] / table["expenditure_cf"]).to_numpy()
+    moved = [(c, b, a) for c, b, a in zip(table["country"], before, after, strict=True)
+             if np.isfinite(a) and abs(a - b) > DEFICIT_SHIFT_WARNING]
+    if not moved:
+        return []
+    named = "; ".join(f"{c} {b:.0%} → {a:.0%}" for c, b, a in moved[:6]) + ("; …" if len(moved) > 6 else "")
+    return [f"the fixed_level closure holds trade deficits in units of world output, and the shock moves them far "
+            f"against spending (deficit as a share of spending: {named}): these countries' real outcomes reflect "
+            "the fixed deficits as much as the tariffs; compare with --closure balanced"]
 
 
 def _sensitivity_worlds(base: World) -> dict[str, World]:

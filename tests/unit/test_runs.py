@@ -300,3 +300,36 @@ def test_record_in_the_runs_store(two_dates, tmp_path):
     assert stored.name == "two-steps" and stored.dates == ("2018-07-06", "2019-06-01") and info.source == "somewhere"
     np.testing.assert_allclose(stored.table("countries")["welfare_pct"],
                                two_dates.result().countries["welfare_pct"], rtol=1e-12)
+
+
+PROHIBITIVE = """
+[scenario]
+name = "usa-5000"
+world = "demo-2017"
+date = 2019-01-01
+
+[[action]]
+imposer = "USA"
+target = "all"
+sectors = "all"
+rate = "5000%"
+effective = 2018-01-01
+source = "stress test"
+"""
+
+
+def test_a_closure_that_holds_deficits_fixed_is_named_when_it_drives_the_outcome():
+    # A prohibitive US tariff raises the US wage against world output; deficits held in world-output units then
+    # become a much larger share of other countries' spending. The rule, recomputed here from the table: every
+    # country whose deficit moves by more than 10 % of its spending is named; none under the balanced closure.
+    run = run_scenario(PROHIBITIVE)
+    table = run.result().countries
+    share = lambda balance, spending: -table[balance] / table[spending]  # noqa: E731
+    shift = (share("trade_balance_cf", "expenditure_cf") - share("trade_balance_base", "expenditure_base")).abs()
+    expected = list(table.loc[shift > runs_module.DEFICIT_SHIFT_WARNING, "country"])
+    assert len(expected) >= 2
+    [warning] = [w for w in run.warnings if "fixed_level closure" in w]
+    named = [part.strip().split(" ")[0] for part in warning.split("spending: ")[1].split(")")[0].split(";")]
+    assert named == expected[:6]
+    assert not [w for w in run_scenario(PROHIBITIVE, closure="balanced").warnings if "closure" in w]
+    assert not [w for w in run_scenario("us-china-2018-2019", dates="2019-09-01").warnings if "closure" in w]
