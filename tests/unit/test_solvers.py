@@ -107,3 +107,7 @@ def test_augmented_lagrangian_reports_non_convergence_without_raising():
                                kkt_tol=1e-10, max_outer=1)
     assert not out.diagnostics.converged
     assert out.diagnostics.residual > 1e-10
+    out = augmented_lagrangian(_sum, _circle, np.array([0.5, 0.2]), np.full(2, -5.0), np.full(2, 5.0), tol=1e-12,
+                               kkt_tol=1e-10, max_calls=5)
+    assert not out.diagnostics.converged
+    assert out.diagnostics.iterations <= 6 and "budget" in out.diagnostics.message

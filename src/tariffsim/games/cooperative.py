@@ -298,7 +298,7 @@ def _slsqp(objective: Callable[[FloatArray], tuple[float, FloatArray]],
 
 
 def _equal_gains(problem: JointProblem, m: int, reference: FloatArray, x0: FloatArray, bounds: Bounds, *,
-                 tol: float, kkt_tol: float) -> scipy.optimize.OptimizeResult:
+                 tol: float, kkt_tol: float, max_calls: int) -> scipy.optimize.OptimizeResult:
     """Equal gains by the augmented Lagrangian: maximise government ``m``'s gain subject to every other gain
     equal to it, over the free, preconditioned parameters (see :class:`_Free`), gains in percent."""
     space = _Free(bounds, problem.scales())
@@ -321,7 +321,8 @@ def _equal_gains(problem: JointProblem, m: int, reference: FloatArray, x0: Float
         return p[others] - p[m], jac[others] - jac[m]
 
     lower, upper = (np.array([b[k] for b in space.bounds()]) for k in (0, 1))
-    out = augmented_lagrangian(fun, cons, space.start(start), lower, upper, tol=100.0 * tol, kkt_tol=100.0 * kkt_tol)
+    out = augmented_lagrangian(fun, cons, space.start(start), lower, upper, tol=100.0 * tol, kkt_tol=100.0 * kkt_tol,
+                               max_calls=max_calls)
     return scipy.optimize.OptimizeResult(x=space.full(out.x, start), success=out.diagnostics.converged,
                                          message=out.diagnostics.message, nit=len(out.diagnostics.history),
                                          kkt=out.kkt / 100.0)
@@ -499,7 +500,8 @@ def cooperative_tariffs(
     profile
         Factual tariffs (N, N, S); default the World's.
     tol, max_iter
-        SLSQP's tolerance on the objective and its iteration budget.
+        SLSQP's tolerance on the objective and its iteration budget (the Lagrangian method's budget is
+        ``10 · max_iter`` evaluations of the objectives with their gradients).
     method
         ``"slsqp"`` (SLSQP with the equal-gains constraints; its quadratic subproblem is dense, O(n³) a step in
         the n parameters) or ``"lagrangian"`` (an augmented Lagrangian over L-BFGS-B steps, O(n) a step beyond the
@@ -563,7 +565,7 @@ def cooperative_tariffs(
     x0 = np.clip(x_ref if start is None else problem.read(np.asarray(start, dtype=np.float64)),
                  [b[0] for b in bounds], [b[1] for b in bounds])
     if method == "lagrangian":
-        out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol)
+        out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol, max_calls=10 * max_iter)
     else:
         out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
     values = problem.value_at(out.x)

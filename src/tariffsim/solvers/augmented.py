@@ -108,6 +108,7 @@ def augmented_lagrangian(
     growth: float = 10.0,
     max_outer: int = 40,
     max_inner: int = 2000,
+    max_calls: int | None = None,
     memory: int = 30,
 ) -> Constrained:
     """Minimise ``fun`` subject to ``constraints(x) = 0`` within ``[lower, upper]``.
@@ -124,8 +125,9 @@ def augmented_lagrangian(
         Stopping rule: ``‖c‖∞ ≤ tol`` and the Lagrangian's projected gradient ``≤ kkt_tol``.
     rho, growth
         The first penalty and its growth factor when ``‖c‖`` falls too slowly.
-    max_outer, max_inner
-        Budgets: outer iterations, and L-BFGS-B iterations per outer iteration.
+    max_outer, max_inner, max_calls
+        Budgets: outer iterations, L-BFGS-B iterations per outer iteration, and calls of
+        ``fun`` in all (no limit when None).
     memory
         L-BFGS-B's number of correction pairs.
 
@@ -159,9 +161,13 @@ def augmented_lagrangian(
 
     message = "outer iteration budget spent"
     for _ in range(max_outer):
+        if max_calls is not None and calls >= max_calls:
+            message = f"evaluation budget of {max_calls} spent"
+            break
+        budget = {} if max_calls is None else {"maxfun": max_calls - calls}
         inner = scipy.optimize.minimize(merit, x, jac=True, method="L-BFGS-B", bounds=bounds,
                                         options={"maxiter": max_inner, "maxcor": memory, "ftol": 0.0,
-                                                 "gtol": inner_tol})
+                                                 "gtol": inner_tol, **budget})
         x = np.clip(inner.x, lower, upper)
         c, jac = constraints(x)
         violation = float(np.max(np.abs(c))) if len(c) else 0.0
