@@ -324,8 +324,7 @@ def _equal_gains(problem: JointProblem, m: int, reference: FloatArray, x0: Float
     out = augmented_lagrangian(fun, cons, space.start(start), lower, upper, tol=100.0 * tol, kkt_tol=100.0 * kkt_tol,
                                max_calls=max_calls)
     return scipy.optimize.OptimizeResult(x=space.full(out.x, start), success=out.diagnostics.converged,
-                                         message=out.diagnostics.message, nit=len(out.diagnostics.history),
-                                         kkt=out.kkt / 100.0)
+                                         message=out.diagnostics.message, nit=len(out.diagnostics.history))
 
 
 def equal_gains_kkt(problem: JointProblem, m: int, reference: FloatArray, x: FloatArray, bounds: Bounds) -> float:
