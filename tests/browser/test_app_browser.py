@@ -25,7 +25,6 @@ import pytest
 
 from tariffsim.runs import run_scenario
 from tariffsim.scenario import load_scenario, to_toml
-from tests.browser.test_report_browser import CHROMIUM_FLAGS, _missing, chromium_path
 from tests.web.test_serve import start_app
 
 SCENARIO = "us-china-2018-2019"
@@ -44,19 +43,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.fixture
@@ -84,9 +70,9 @@ def shown(value: float, digits: int = 3) -> str:
     return ("\u2212" if value < 0 and any(c not in "0.," for c in text) else "") + text
 
 
-def test_edit_a_rate_run_and_read_the_new_numbers(app_url, chromium, shots):
+def test_edit_a_rate_run_and_read_the_new_numbers(app_url, browser, shots):
     base = app_url.split("?")[0]
-    context = chromium.new_context(viewport={"width": 1200, "height": 760})
+    context = browser.new_context(viewport={"width": 1200, "height": 760})
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type in ("error", "assert")
