@@ -405,6 +405,9 @@ class CooperativeTariffs:
     kkt_residual
         The first-order residual at the solution (:func:`equal_gains_kkt`): the projected gradient of the
         problem's Lagrangian, multipliers fitted by least squares.
+    attempts
+        One row per start: ``start, converged, common_gain_pct, gains_differ, solves, message`` (the
+        answer is the converged start with the highest common gain).
     result
         The equilibrium at the cooperative tariffs (changes from the game's baseline).
     diagnostics
@@ -425,6 +428,7 @@ class CooperativeTariffs:
     result: Result
     diagnostics: SolverDiagnostics
     kkt_residual: float = float("nan")
+    attempts: pd.DataFrame | None = None
 
 
 def _players(players: Sequence[Player | Instrument | str], partners: PartnerMode, sectors: SectorMode,
@@ -473,7 +477,7 @@ def cooperative_tariffs(
     solver: SolverOptions | None = None,
     tol: float = 1e-10,
     max_iter: int = 1000,
-    start: FloatArray | None = None,
+    start: FloatArray | Sequence[FloatArray] | None = None,
     method: CooperativeMethod = "slsqp",
     kkt_tol: float = 1e-7,
 ) -> CooperativeTariffs:
@@ -510,14 +514,19 @@ def cooperative_tariffs(
     kkt_tol
         The Lagrangian method's tolerance on the first-order residual (see :func:`equal_gains_kkt`).
     start
-        A tariff profile (N, N, S) to start from (default the reference's tariffs): e.g. the
-        MFN cooperative tariffs before the discriminatory problem, as Ossa's driver does.
+        A tariff profile (N, N, S) to start from (default the reference's tariffs), or a list of
+        profiles: the problem is not concave and can have several first-order points (on Ossa's
+        data with λ = 1 and MFN tariffs, one where every government loses 0.6 %), so each start
+        is solved and the converged point with the highest common gain is kept;
+        :attr:`CooperativeTariffs.attempts` lists every start's outcome.
 
     Raises
     ------
     ConvergenceError
-        When the method does not find a point where every government gains alike (and, for the Lagrangian
-        method, where the first-order conditions hold).
+        When no start leads to a point where every government gains alike (and, for the Lagrangian
+        method, where the first-order conditions hold); or when the best point found leaves every
+        government worse off than the reference while the instruments can reproduce the reference
+        (whose equal gains of zero are then better: a local answer, not the cooperative one).
     """
     begin = time.perf_counter()
     check_choice(variant, Variant, "cooperative variant")
@@ -543,7 +552,6 @@ def cooperative_tariffs(
         raise ModelError(f"maximise '{maximise}' is not a player ({', '.join(names)})")
     m = 0 if maximise is None else names.index(maximise)
     bounds = restricted_bounds(problem, factual) if variant == "restricted" else problem.bounds()
-    x_ref = problem.read(ref_profile)
     r = problem.value_of(ref_profile)
 
     def objective(x: FloatArray) -> tuple[float, FloatArray]:
@@ -561,20 +569,53 @@ def cooperative_tariffs(
         return np.array([jac[k] / r[k] - jac[m] / r[m] for k in others]).reshape(len(others), -1)
 
     constraints = [("eq", equal, equal_jac)] if others else []
-    x0 = np.clip(x_ref if start is None else problem.read(np.asarray(start, dtype=np.float64)),
-                 [b[0] for b in bounds], [b[1] for b in bounds])
-    if method == "lagrangian":
-        out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol, max_calls=10 * max_iter)
+    low, high = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    if start is None:
+        profiles: list[FloatArray] = [ref_profile]
+    elif isinstance(start, np.ndarray) and start.ndim == 3:
+        profiles = [start]
     else:
-        out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
+        profiles = [np.asarray(p, dtype=np.float64) for p in start]
+    if not profiles:
+        raise ModelError("cooperative tariffs need at least one start")
+    attempts: list[dict[str, Any]] = []
+    best: tuple[float, scipy.optimize.OptimizeResult, float] | None = None
+    for number, start_profile in enumerate(profiles, 1):
+        x0 = np.clip(problem.read(np.asarray(start_profile, dtype=np.float64)), low, high)
+        solves = problem.solves
+        if method == "lagrangian":
+            out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol,
+                               max_calls=10 * max_iter)
+        else:
+            out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
+        ratio = problem.value_at(out.x) / r
+        residual = float(ratio.max() - ratio.min())
+        found = bool(out.success) and residual <= 1e-8
+        attempts.append({"start": number, "converged": found, "common_gain_pct": 100.0 * (float(ratio[m]) - 1.0),
+                         "gains_differ": residual, "solves": problem.solves - solves, "message": str(out.message)})
+        if found and (best is None or ratio[m] > best[0]):
+            best = (float(ratio[m]), out, residual)
+    table = pd.DataFrame(attempts, columns=["start", "converged", "common_gain_pct", "gains_differ", "solves",
+                                            "message"])
+    seconds = time.perf_counter() - begin
+    if best is None:
+        last = attempts[-1]
+        raise ConvergenceError(f"cooperative tariffs of {', '.join(names)} not found from {len(attempts)} start(s) "
+                               f"(last: {last['message']}; the gains differ by {last['gains_differ']:.2g})",
+                               SolverDiagnostics(False, problem.solves, float(last["gains_differ"]), seconds,
+                                                 str(method)))
+    _, out, residual = best
+    x_reference = problem.read(ref_profile)
+    representable = (bool(np.all((x_reference >= low - 1e-12) & (x_reference <= high + 1e-12)))
+                     and bool(np.allclose(problem.apply(x_reference), ref_profile, rtol=0.0, atol=1e-12)))
+    if representable and best[0] < 1.0 - 1e-10:
+        raise ConvergenceError(f"cooperative tariffs of {', '.join(names)}: the best of {len(attempts)} start(s) "
+                               f"leaves every government {100.0 * (1.0 - best[0]):.3g} % worse off than the "
+                               f"{ref_label} tariffs, which the instruments allow: a local point, not the "
+                               "cooperative one; give other starts",
+                               SolverDiagnostics(False, problem.solves, residual, seconds, str(method)))
     values = problem.value_at(out.x)
     ratio = values / r
-    residual = float(ratio.max() - ratio.min())
-    seconds = time.perf_counter() - begin
-    if not out.success or residual > 1e-8:
-        raise ConvergenceError(f"cooperative tariffs of {', '.join(names)} not found ({out.message}; the gains differ "
-                               f"by {residual:.2g})",
-                               SolverDiagnostics(False, problem.solves, residual, seconds, str(method)))
     kkt = equal_gains_kkt(problem, m, r, out.x, bounds)
     gains = pd.DataFrame({"country": names, "objective_reference": r, "objective_cooperative": values,
                           "gain_pct": 100.0 * (ratio - 1.0)})
@@ -584,7 +625,9 @@ def cooperative_tariffs(
         common_gain_pct=float(100.0 * (ratio[m] - 1.0)), constraint_residual=residual, kkt_residual=kkt,
         result=problem.result(out.x, "cooperative tariffs"),
         diagnostics=SolverDiagnostics(True, problem.solves, residual, seconds, method,
-                                      message=f"{int(out.nit)} {ITERATIONS[method]}"))
+                                      message=f"{int(out.nit)} {ITERATIONS[method]}"
+                                              + (f"; best of {len(attempts)} starts" if len(attempts) > 1 else "")),
+        attempts=table)
 
 
 # ---------------------------------------------------------------------- the efficient frontier

@@ -23,6 +23,7 @@ reports ``converged=False`` rather than raising; the caller raises.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from tariffsim.errors import SolverDiagnostics
 __all__ = ["Constrained", "augmented_lagrangian", "least_squares_multipliers", "projected_gradient"]
 
 Vector = NDArray[np.float64]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def augmented_lagrangian(
         history.append(violation)
         lam = lam - rho * c
         kkt = _kkt(fun, x, jac, lam, lower, upper)
+        logger.info("outer %d: %d calls, rho %.0e, violation %.2e, projected gradient %.2e (%s)", len(history), calls,
+                    rho, violation, kkt, inner.message)
         if kkt <= kkt_tol:  # first-order conditions met: step onto the constraints (checked again there)
             x, violation, jac = _restore(constraints, x, c, jac, lower, upper, tol)
             kkt = _kkt(fun, x, jac, lam, lower, upper)

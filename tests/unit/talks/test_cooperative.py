@@ -77,6 +77,45 @@ def test_the_lagrangian_method_meets_the_equal_gains_conditions_and_agrees_with_
         cooperative_tariffs(world, players, partners="each", method="lagrangian", kkt_tol=1e-20)
 
 
+def test_several_starts_keep_the_best_first_order_point():
+    # a world whose MFN cooperative problem has two first-order points (found by solving from several starts):
+    # from tariffs of 100 % the Lagrangian ends at a lower common gain than from free trade. Given both starts,
+    # the answer is the better point, equal to the single-start run from free trade, and both are on record.
+    world = random_world(np.random.default_rng(10), 3, 3, theta=(2.0, 8.0))
+    players = list(world.countries)
+    tariffs = np.array(world.tariffs)
+    high, free_trade = np.where(tariffs > 0, 1.0, 0.0), np.zeros_like(tariffs)
+    worse = cooperative_tariffs(world, players, method="lagrangian", start=high)
+    better = cooperative_tariffs(world, players, method="lagrangian", start=free_trade)
+    assert better.common_gain_pct > worse.common_gain_pct + 1e-3  # two distinct points
+    both = cooperative_tariffs(world, players, method="lagrangian", start=[high, free_trade])
+    assert both.common_gain_pct == pytest.approx(better.common_gain_pct, abs=1e-9)
+    assert both.attempts is not None and list(both.attempts["start"]) == [1, 2]
+    assert both.attempts["common_gain_pct"].to_numpy() == pytest.approx(
+        [worse.common_gain_pct, better.common_gain_pct], abs=1e-9)
+    assert both.attempts["converged"].all()
+    with pytest.raises(ModelError, match="at least one start"):
+        cooperative_tariffs(world, players, method="lagrangian", start=[])
+
+
+def test_a_point_worse_than_a_reference_the_instruments_allow_is_refused(monkeypatch):
+    # symmetric countries: uniform 50 % tariffs everywhere give every government the same (negative) gain over
+    # the factual 10 % (by symmetry), so they meet the equal-gains constraints; the factual tariffs, which the
+    # instruments can set, give every government zero. Should a solver end there, it is a local point.
+    import scipy.optimize
+
+    from tariffsim.games import cooperative as module
+
+    world = symmetric()
+
+    def stuck(problem, m, reference, x0, bounds, **_):
+        return scipy.optimize.OptimizeResult(x=np.full_like(x0, 0.5), success=True, message="converged", nit=1)
+
+    monkeypatch.setattr(module, "_equal_gains", stuck)
+    with pytest.raises(ConvergenceError, match="worse off than the factual tariffs"):
+        cooperative_tariffs(world, ["C0", "C1", "C2"], partners="each", method="lagrangian")
+
+
 def test_nash_reference_gains_exceed_factual_ones_in_a_symmetric_world():
     world = symmetric(tariff=0.0)
     coop = cooperative_tariffs(world, ["C0", "C1", "C2"], reference="nash", partners="each")

@@ -51,12 +51,33 @@ def test_mfn_cooperative_tariffs_give_every_government_the_same_gain(tmp_path):
 
 
 @pytest.mark.shared_data
+def test_each_problem_starts_from_ossas_guess_and_free_trade():
+    state = ossa2014_optimal.setup(SHARED_DATA, "foc", ["bas"])
+    world = state.game.world
+    sigma = np.asarray(world.elasticity) + 1.0  # Ossa's σ_s = θ_s + 1
+    guess, free = ossa2014_talks.starts(state, "bas", "each")
+    # his λ = 1 guess: a tariff that is the same on every partner and positive exactly where the industry's
+    # markup σ/(σ − 1) is below the mean of the inverse markups' reciprocal
+    off = ~np.eye(world.n_countries, dtype=bool)
+    assert np.all(guess[~off] == 0.0) and np.all(free == 0.0)
+    assert np.ptp(guess[off], axis=0).max() == 0.0
+    inverse = (sigma - 1.0) / sigma
+    assert np.array_equal(guess[0, 1] > 0, inverse > inverse.mean())
+    assert guess[0, 1][np.argmax(sigma)] == pytest.approx(0.25 * (inverse.max() / inverse.mean() - 1.0))
+    # with the calibrated λ his guess is free trade (one start); MFN problems also start from the factual tariffs
+    assert len(ossa2014_talks.starts(state, "pol", "each")) == 1
+    mfn = ossa2014_talks.starts(state, "bas", "mfn")
+    assert len(mfn) == 3 and np.array_equal(mfn[2], np.asarray(world.tariffs))
+
+
+@pytest.mark.shared_data
 @pytest.mark.slow
 @LONG
-def test_discriminatory_cooperative_tariffs_with_the_calibrated_weights_meet_the_first_order_conditions():
-    # the abstract's case (pol: calibrated λ, discriminatory tariffs, 1,386 unknowns), started from the MFN answer
-    state = ossa2014_optimal.setup(SHARED_DATA, "foc", ["pol"])
-    table, summary, coop = ossa2014_talks.cooperative_case(state, "pol", partners="each")
+@pytest.mark.parametrize("case", ["bas", "pol"])
+def test_discriminatory_cooperative_tariffs_meet_the_first_order_conditions(case):
+    # discriminatory tariffs (1,386 unknowns); pol is the abstract's case (calibrated λ), bas has λ = 1
+    state = ossa2014_optimal.setup(SHARED_DATA, "foc", [case])
+    table, summary, coop = ossa2014_talks.cooperative_case(state, case, partners="each")
     assert coop.diagnostics.method == "lagrangian"
     assert coop.constraint_residual < 1e-10  # every government gains alike
     assert coop.kkt_residual < 1e-7  # and no feasible direction raises the common gain (first order)
