@@ -462,6 +462,55 @@ def restricted_bounds(problem: JointProblem, factual: FloatArray) -> Bounds:
     return [(lo, float(min(hi, max(lo, level)))) for (lo, hi), level in zip(problem.bounds(), levels, strict=True)]
 
 
+def _from_start(problem: JointProblem, m: int, r: FloatArray, x0: FloatArray, bounds: Bounds, method: str,
+                tol: float, kkt_tol: float, max_iter: int) -> tuple[scipy.optimize.OptimizeResult, FloatArray, int]:
+    """One start of the equal-gains problem: (the solver's answer, every government's objective over ``r`` at it,
+    the equilibrium solves it took). Module-level, so that a process pool can run several starts at once."""
+    solves = problem.solves
+    if method == "lagrangian":
+        out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol, max_calls=10 * max_iter)
+    else:
+        others = [k for k in range(len(r)) if k != m]
+
+        def objective(x: FloatArray) -> tuple[float, FloatArray]:
+            w, jac = problem.evaluate(x)
+            return -float(w[m] / r[m]), -jac[m] / r[m]
+
+        def equal(x: FloatArray) -> FloatArray:
+            w, _ = problem.evaluate(x)
+            return np.array([w[k] / r[k] - w[m] / r[m] for k in others])
+
+        def equal_jac(x: FloatArray) -> FloatArray:
+            _, jac = problem.evaluate(x)
+            return np.array([jac[k] / r[k] - jac[m] / r[m] for k in others]).reshape(len(others), -1)
+
+        constraints = [("eq", equal, equal_jac)] if others else []
+        out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
+    return out, problem.value_at(out.x) / r, problem.solves - solves
+
+
+def _from_start_task(args: tuple[Any, ...]) -> tuple[scipy.optimize.OptimizeResult, FloatArray, int]:
+    return _from_start(*args)
+
+
+def _solve_starts(problem: JointProblem, m: int, r: FloatArray, starts: list[FloatArray], bounds: Bounds,
+                  method: str, tol: float, kkt_tol: float, max_iter: int,
+                  workers: int) -> list[tuple[scipy.optimize.OptimizeResult, FloatArray, int]]:
+    """Every start, in order: serially, or on ``workers`` spawned processes (each gets a pickled copy of the
+    problem; a fresh interpreter, never a fork of a parent that may hold threads)."""
+    tasks = [(problem, m, r, x0, bounds, method, tol, kkt_tol, max_iter) for x0 in starts]
+    if workers <= 1 or len(tasks) <= 1:
+        return [_from_start(*task) for task in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        answers = list(pool.map(_from_start_task, tasks))
+    problem.solves += sum(solves for _, _, solves in answers)
+    return answers
+
+
 def cooperative_tariffs(
     world: World | GameSystem,
     players: Sequence[Player | Instrument | str],
@@ -480,6 +529,7 @@ def cooperative_tariffs(
     start: FloatArray | Sequence[FloatArray] | None = None,
     method: CooperativeMethod = "slsqp",
     kkt_tol: float = 1e-7,
+    workers: int = 1,
 ) -> CooperativeTariffs:
     """Cooperative tariffs: maximise one government's welfare with equal proportional gains for all.
 
@@ -519,6 +569,9 @@ def cooperative_tariffs(
         data with λ = 1 and MFN tariffs, one where every government loses 0.6 %), so each start
         is solved and the converged point with the highest common gain is kept;
         :attr:`CooperativeTariffs.attempts` lists every start's outcome.
+    workers
+        Processes for the starts (1: one after the other in this process; more: spawned
+        processes, one start each, as many at once as ``workers``).
 
     Raises
     ------
@@ -553,22 +606,6 @@ def cooperative_tariffs(
     m = 0 if maximise is None else names.index(maximise)
     bounds = restricted_bounds(problem, factual) if variant == "restricted" else problem.bounds()
     r = problem.value_of(ref_profile)
-
-    def objective(x: FloatArray) -> tuple[float, FloatArray]:
-        w, jac = problem.evaluate(x)
-        return -float(w[m] / r[m]), -jac[m] / r[m]
-
-    others = [k for k in range(len(chosen)) if k != m]
-
-    def equal(x: FloatArray) -> FloatArray:
-        w, _ = problem.evaluate(x)
-        return np.array([w[k] / r[k] - w[m] / r[m] for k in others])
-
-    def equal_jac(x: FloatArray) -> FloatArray:
-        _, jac = problem.evaluate(x)
-        return np.array([jac[k] / r[k] - jac[m] / r[m] for k in others]).reshape(len(others), -1)
-
-    constraints = [("eq", equal, equal_jac)] if others else []
     low, high = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
     if start is None:
         profiles: list[FloatArray] = [ref_profile]
@@ -578,21 +615,17 @@ def cooperative_tariffs(
         profiles = [np.asarray(p, dtype=np.float64) for p in start]
     if not profiles:
         raise ModelError("cooperative tariffs need at least one start")
+    if workers < 1:
+        raise ModelError(f"workers must be at least 1; got {workers}")
     attempts: list[dict[str, Any]] = []
     best: tuple[float, scipy.optimize.OptimizeResult, float] | None = None
-    for number, start_profile in enumerate(profiles, 1):
-        x0 = np.clip(problem.read(np.asarray(start_profile, dtype=np.float64)), low, high)
-        solves = problem.solves
-        if method == "lagrangian":
-            out = _equal_gains(problem, m, r, x0, bounds, tol=LAGRANGIAN_TOL, kkt_tol=kkt_tol,
-                               max_calls=10 * max_iter)
-        else:
-            out = _slsqp(objective, constraints, x0, bounds, tol=tol, max_iter=max_iter, scale=problem.scales())
-        ratio = problem.value_at(out.x) / r
+    starts = [np.clip(problem.read(np.asarray(p, dtype=np.float64)), low, high) for p in profiles]
+    answers = _solve_starts(problem, m, r, starts, bounds, method, tol, kkt_tol, max_iter, workers)
+    for number, (out, ratio, solves) in enumerate(answers, 1):
         residual = float(ratio.max() - ratio.min())
         found = bool(out.success) and residual <= 1e-8
         attempts.append({"start": number, "converged": found, "common_gain_pct": 100.0 * (float(ratio[m]) - 1.0),
-                         "gains_differ": residual, "solves": problem.solves - solves, "message": str(out.message)})
+                         "gains_differ": residual, "solves": solves, "message": str(out.message)})
         if found and (best is None or ratio[m] > best[0]):
             best = (float(ratio[m]), out, residual)
     table = pd.DataFrame(attempts, columns=["start", "converged", "common_gain_pct", "gains_differ", "solves",

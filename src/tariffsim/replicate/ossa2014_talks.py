@@ -46,6 +46,7 @@ about 1,200.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,8 +129,10 @@ def starts(state: Setup, case: str, partners: PartnerMode) -> list[np.ndarray]:
 
 def cooperative_case(state: Setup, case: str, variant: str = "restricted", partners: PartnerMode = "each",
                      nash_profile: np.ndarray | None = None, tol: float = TOL,
-                     method: CooperativeMethod = METHOD) -> tuple[pd.DataFrame, pd.DataFrame, CooperativeTariffs]:
-    """The cooperative tariffs of ``case``: (tariff table, summary, the games layer's answer)."""
+                     method: CooperativeMethod = METHOD,
+                     workers: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, CooperativeTariffs]:
+    """The cooperative tariffs of ``case``: (tariff table, summary, the games layer's answer). The starts
+    (:func:`starts`) run on ``workers`` processes at once (default: one per start, at most one per core)."""
     if variant not in VARIANTS:
         raise ModelError(f"variant '{variant}' is not one of {', '.join(VARIANTS)}")
     lower, upper, kind = VARIANTS[variant]
@@ -141,8 +144,11 @@ def cooperative_case(state: Setup, case: str, variant: str = "restricted", partn
         instrument = dataclasses.replace(base.instrument, partners=partners, lower=lower, upper=upper,
                                          subsidies=lower < 0)
         players.append(Player(instrument, base.objective))
-    coop = cooperative_tariffs(state.game, players, reference="factual", variant=kind, tol=tol,
-                               start=starts(state, case, partners), method=method)
+    profiles = starts(state, case, partners)
+    if workers is None:
+        workers = max(1, min(len(profiles), os.cpu_count() or 1))
+    coop = cooperative_tariffs(state.game, players, reference="factual", variant=kind, tol=tol, start=profiles,
+                               method=method, workers=workers)
     table = tariff_table(coop.tariffs)
     z, _, _ = state.game.solve(coop.profile, None)
     government = government_welfare(state, case, coop.profile, z)

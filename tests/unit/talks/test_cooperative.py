@@ -94,8 +94,16 @@ def test_several_starts_keep_the_best_first_order_point():
     assert both.attempts["common_gain_pct"].to_numpy() == pytest.approx(
         [worse.common_gain_pct, better.common_gain_pct], abs=1e-9)
     assert both.attempts["converged"].all()
+    # the same starts on two spawned processes: the same answer (each start's own computation)
+    parallel = cooperative_tariffs(world, players, method="lagrangian", start=[high, free_trade], workers=2)
+    assert parallel.attempts["common_gain_pct"].to_numpy() == pytest.approx(
+        both.attempts["common_gain_pct"].to_numpy(), abs=1e-8)
+    assert parallel.common_gain_pct == pytest.approx(better.common_gain_pct, abs=1e-8)
+    assert parallel.diagnostics.iterations >= parallel.attempts["solves"].sum()
     with pytest.raises(ModelError, match="at least one start"):
         cooperative_tariffs(world, players, method="lagrangian", start=[])
+    with pytest.raises(ModelError, match="workers"):
+        cooperative_tariffs(world, players, method="lagrangian", start=[high], workers=0)
 
 
 def test_a_point_worse_than_a_reference_the_instruments_allow_is_refused(monkeypatch):
