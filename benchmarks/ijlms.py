@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import threadpoolctl
 
+from _measure import children_cpu, load
 from tariffsim.games import Instrument, Player, best_response
 from tariffsim.replicate import ijlms2025
 
@@ -37,18 +37,6 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
 TARGETS = {"counterfactual": 0.05, "optimal": 5.0, "retaliation": 120.0}
 """Seconds (issue 17)."""
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

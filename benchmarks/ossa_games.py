@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 import tariffsim
+from _measure import load
 from tariffsim.data.ossa import read_ossa
 from tariffsim.games import (
     Instrument,
@@ -54,13 +55,6 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
 TARGETS = {"mfn": 120.0, "each": 300.0}
 """Seconds: issue 14's targets on 2 cores."""
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def main() -> None:

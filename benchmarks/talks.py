@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import Any
 import numpy as np
 
 import tariffsim
+from _measure import children_cpu, load
 from tariffsim.data import load_world
 from tariffsim.games import PurchaseLever, bilateral_instruments, find_target, nash_bargain
 
@@ -50,17 +50,9 @@ DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
 THREAT = "threat-150bn-2018-retaliation"
 
 
-def load() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
 def cpu_seconds() -> float:
     """CPU time of this process and of its finished child processes (the starts' workers)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children_cpu()
 
 
 def timed(what: str, target: str, run: Callable[[], Any], describe: Callable[[Any], str]) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 import tariffsim
+from _measure import load
 from tariffsim.games import Instrument, Player, best_response, nash_foc, nash_tariffs
 from tariffsim.replicate import lashkaripour2021_nash
 
@@ -38,13 +39,6 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
 TARGET_SECONDS = 10.0
 """Issue 14: one best response on a 44 × 16 world within 10 s."""
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 class Clock:
