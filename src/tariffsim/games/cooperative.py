@@ -618,7 +618,7 @@ def cooperative_tariffs(
     if workers < 1:
         raise ModelError(f"workers must be at least 1; got {workers}")
     attempts: list[dict[str, Any]] = []
-    best: tuple[float, scipy.optimize.OptimizeResult, float] | None = None
+    best: tuple[scipy.optimize.OptimizeResult, FloatArray, float] | None = None  # answer, objectives / r, spread
     starts = [np.clip(problem.read(np.asarray(p, dtype=np.float64)), low, high) for p in profiles]
     answers = _solve_starts(problem, m, r, starts, bounds, method, tol, kkt_tol, max_iter, workers)
     for number, (out, ratio, solves) in enumerate(answers, 1):
@@ -626,8 +626,8 @@ def cooperative_tariffs(
         found = bool(out.success) and residual <= 1e-8
         attempts.append({"start": number, "converged": found, "common_gain_pct": 100.0 * (float(ratio[m]) - 1.0),
                          "gains_differ": residual, "solves": solves, "message": str(out.message)})
-        if found and (best is None or ratio[m] > best[0]):
-            best = (float(ratio[m]), out, residual)
+        if found and (best is None or ratio[m] > best[1][m]):
+            best = (out, ratio, residual)
     table = pd.DataFrame(attempts, columns=["start", "converged", "common_gain_pct", "gains_differ", "solves",
                                             "message"])
     seconds = time.perf_counter() - begin
@@ -637,18 +637,17 @@ def cooperative_tariffs(
                                f"(last: {last['message']}; the gains differ by {last['gains_differ']:.2g})",
                                SolverDiagnostics(False, problem.solves, float(last["gains_differ"]), seconds,
                                                  str(method)))
-    _, out, residual = best
+    out, ratio, residual = best
     x_reference = problem.read(ref_profile)
     representable = (bool(np.all((x_reference >= low - 1e-12) & (x_reference <= high + 1e-12)))
                      and bool(np.allclose(problem.apply(x_reference), ref_profile, rtol=0.0, atol=1e-12)))
-    if representable and best[0] < 1.0 - 1e-10:
+    if representable and ratio[m] < 1.0 - 1e-10:
         raise ConvergenceError(f"cooperative tariffs of {', '.join(names)}: the best of {len(attempts)} start(s) "
-                               f"leaves every government {100.0 * (1.0 - best[0]):.3g} % worse off than the "
+                               f"leaves every government {100.0 * (1.0 - ratio[m]):.3g} % worse off than the "
                                f"{ref_label} tariffs, which the instruments allow: a local point, not the "
                                "cooperative one; give other starts",
                                SolverDiagnostics(False, problem.solves, residual, seconds, str(method)))
-    values = problem.value_at(out.x)
-    ratio = values / r
+    values = ratio * r  # the objectives at the answer, solved once by its start
     kkt = equal_gains_kkt(problem, m, r, out.x, bounds)
     gains = pd.DataFrame({"country": names, "objective_reference": r, "objective_cooperative": values,
                           "gain_pct": 100.0 * (ratio - 1.0)})
